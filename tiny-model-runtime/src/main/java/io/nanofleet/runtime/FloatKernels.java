@@ -1,0 +1,106 @@
+package io.nanofleet.runtime;
+
+/**
+ * Float forward kernels on flat, batch-1 buffers. Accumulation is in float, in index order, matching the
+ * order ONNX Runtime's reference kernels use closely enough for the 1e-5 relative parity tests.
+ */
+final class FloatKernels {
+    private FloatKernels() {
+    }
+
+    static void dense(float[] x, float[] w, float[] b, float[] y, int in, int out) {
+        for (int o = 0; o < out; o++) {
+            float acc = 0f;
+            int row = o * in;
+            for (int i = 0; i < in; i++) {
+                acc += w[row + i] * x[i];
+            }
+            y[o] = acc + (b == null ? 0f : b[o]);
+        }
+    }
+
+    static void conv1d(float[] x, float[] w, float[] b, float[] y, int inC, int outC, int k, int stride, int pad, int lIn, int lOut) {
+        for (int oc = 0; oc < outC; oc++) {
+            for (int t = 0; t < lOut; t++) {
+                float acc = 0f;
+                int start = t * stride - pad;
+                for (int ic = 0; ic < inC; ic++) {
+                    int wBase = (oc * inC + ic) * k;
+                    int xBase = ic * lIn;
+                    for (int j = 0; j < k; j++) {
+                        int p = start + j;
+                        if (p >= 0 && p < lIn) {
+                            acc += w[wBase + j] * x[xBase + p];
+                        }
+                    }
+                }
+                y[oc * lOut + t] = acc + b[oc];
+            }
+        }
+    }
+
+    static void relu(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = Math.max(0f, x[i]);
+        }
+    }
+
+    static void tanh(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = (float) Math.tanh(x[i]);
+        }
+    }
+
+    static void sigmoid(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = sigmoid(x[i]);
+        }
+    }
+
+    static float sigmoid(float v) {
+        return (float) (1.0 / (1.0 + Math.exp(-v)));
+    }
+
+    static void softmax(float[] x, float[] y, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[i]);
+        }
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[i] - max);
+            y[i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < n; i++) {
+            y[i] *= inv;
+        }
+    }
+
+    static void add(float[] a, float[] b, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = a[i] + b[i];
+        }
+    }
+
+    /** Ids out of [0, vocab) are a caller error: they throw rather than read another row. */
+    static void embeddingBag(float[] ids, float[] table, float[] y, int count, int vocab, int dim) {
+        for (int d = 0; d < dim; d++) {
+            y[d] = 0f;
+        }
+        for (int t = 0; t < count; t++) {
+            int id = (int) ids[t];
+            if (id < 0 || id >= vocab || id != ids[t]) {
+                throw new IllegalArgumentException("embedding id " + ids[t] + " at position " + t + " is not an integer in [0, " + vocab + ")");
+            }
+            int row = id * dim;
+            for (int d = 0; d < dim; d++) {
+                y[d] += table[row + d];
+            }
+        }
+        for (int d = 0; d < dim; d++) {
+            y[d] = y[d] / count;
+        }
+    }
+}
