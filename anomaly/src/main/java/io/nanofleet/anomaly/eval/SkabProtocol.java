@@ -61,19 +61,19 @@ public final class SkabProtocol {
             long t0 = System.nanoTime();
             Calibrator.Prepared prepared = calibrator.prepare(rec.rows(0, m));
             ModelPair pair = models.modelsFor(prepared);
-            Calibration int8Cal = pair.int8() == null ? null : calibrator.calibrate(prepared, pair.int8());
-            Calibration floatCal = calibrator.calibrate(prepared, pair.floatTwin());
+            Reconstructor int8 = pair.int8();
+            Calibration int8Cal = calibrator.calibrate(prepared, int8);
             trainMs[f] = (System.nanoTime() - t0) / 1e6;
-            modelBytes = Math.max(modelBytes, pair.modelBytes());
+            Reconstructor floatTwin = pair.floatTwin();
+            Calibration floatCal = calibrator.calibrate(prepared, floatTwin);
+            modelBytes = Math.max(modelBytes, pair.fileBytes(rec.channels(), int8Cal, config));
 
             Confusion floatConf = new Confusion();
-            stream(rec, pair.floatTwin(), floatCal, floatConf, null, predictionsDir == null || pair.int8() != null ? null : predictionsDir);
+            stream(rec, floatTwin, floatCal, floatConf, null, null);
             Confusion int8Conf = new Confusion();
-            if (pair.int8() != null) {
-                long[] lat = new long[rec.rows() - m];
-                stream(rec, pair.int8(), int8Cal, int8Conf, lat, predictionsDir);
-                latencies.add(lat);
-            }
+            long[] lat = new long[rec.rows() - m];
+            stream(rec, int8, int8Cal, int8Conf, lat, predictionsDir);
+            latencies.add(lat);
             int8All.addAll(int8Conf);
             floatAll.addAll(floatConf);
             files.add(new FileResult(rec.name(), rec.rows() - m, int8Conf, floatConf, trainMs[f]));

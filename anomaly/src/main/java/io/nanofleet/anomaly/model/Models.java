@@ -1,7 +1,6 @@
 package io.nanofleet.anomaly.model;
 
 import io.nanofleet.anomaly.detect.DetectorConfig;
-import io.nanofleet.anomaly.detect.LinearReconstructor;
 import io.nanofleet.anomaly.skab.SkabCsvReader;
 import io.nanofleet.anomaly.skab.SkabRecording;
 import java.io.IOException;
@@ -21,18 +20,20 @@ public final class Models {
     private Models() {
     }
 
+    /** Seed of every training run, so that results and model bytes are reproducible. */
+    public static final long SEED = 42;
+    /** Adam epochs after the PCA initialisation. */
+    public static final int EPOCHS = 20;
+
     public static ModelProvider strict(DetectorConfig config) {
-        return new PcaStrictProvider(STRICT_COMPONENTS);
+        return new StrictProvider(new AutoencoderTrainer(STRICT_COMPONENTS, SEED, EPOCHS, true));
     }
 
     public static ModelProvider fleet(DetectorConfig config, Path modelFile, Path dataDir) throws IOException {
         if (modelFile != null) {
-            throw new IllegalArgumentException("loading --model needs the int8 runtime backend");
+            return new FixedProvider(FleetModel.load(modelFile));
         }
-        List<float[][]> normal = anomalyFree(dataDir);
-        float[][] vectors = FleetTrainingSet.vectors(normal, config);
-        LinearReconstructor pca = LinearReconstructor.fit(vectors, FLEET_COMPONENTS);
-        return new FixedProvider(new ModelPair(null, pca, 0, "float linear autoencoder k=" + FLEET_COMPONENTS));
+        return new FixedProvider(FleetModel.train(anomalyFree(dataDir), config).pair());
     }
 
     /** Every csv under an anomaly-free folder below {@code dir}. */
