@@ -1,0 +1,200 @@
+package io.nanofleet.server.ingest;
+
+import io.nanofleet.protocols.Channel;
+import io.nanofleet.protocols.Codecs;
+import io.nanofleet.protocols.DeviceAddress;
+import io.nanofleet.protocols.InvalidAddressException;
+import io.nanofleet.protocols.PayloadException;
+import io.nanofleet.protocols.Topics;
+import io.nanofleet.protocols.v1.Command;
+import io.nanofleet.protocols.v1.DeviceState;
+import io.nanofleet.protocols.v1.Event;
+import io.nanofleet.protocols.v1.TelemetryBatch;
+import io.nanofleet.server.StartupException;
+import io.nanofleet.server.store.BatchWriter;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's MQTT side: consumes device uplinks and publishes commands. Telemetry and events come
+ * through shared subscriptions ({@code $share/nanofleet/...}) so N server instances split the load.
+ * State uses a plain subscription on purpose: every instance should know every device's state, state
+ * traffic is small, and only a non-shared subscription receives the retained states at start-up.
+ * Messages arrive through the client-wide callback: Paho's per-subscription listeners do not match
+ * {@code $share} filters.
+ */
+public final class DeviceGateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceGateway.class);
+
+    private final MqttAsyncClient client;
+    private final BatchWriter writer;
+    private final IngestCounters counters = new IngestCounters();
+    private final LongSupplier clock;
+
+    public DeviceGateway(String brokerUri, BatchWriter writer, LongSupplier clock) {
+        this.writer = writer;
+        this.clock = clock;
+        try {
+            this.client = new MqttAsyncClient(brokerUri, "nanofleet-server-" + UUID.randomUUID(), new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new StartupException("invalid broker address " + brokerUri + ": " + e.getMessage()
+                    + ". Use --broker mqtt://host:port.", e);
+        }
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse r) {
+                LOG.warn("lost the broker connection ({}); reconnecting", r.getReasonString());
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException e) {
+                LOG.warn("MQTT error: {}", e.getMessage());
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                handle(topic, message.getPayload());
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {}
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+                if (reconnect) {
+                    subscribeQuietly();
+                }
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+        });
+    }
+
+    public void start() {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(true);
+        options.setAutomaticReconnectDelay(1, 10);
+        options.setKeepAliveInterval(30);
+        options.setReceiveMaximum(65535);
+        try {
+            client.connect(options).waitForCompletion(15_000);
+            subscribe();
+        } catch (MqttException e) {
+            throw new StartupException("cannot connect to the MQTT broker " + client.getServerURI() + ": " + e.getMessage()
+                    + ". Check that it runs and speaks MQTT 5, or change --broker.", e);
+        }
+    }
+
+    private void subscribe() throws MqttException {
+        MqttSubscription[] subs = {
+            new MqttSubscription(Topics.allDevices(Channel.STATE), 1),
+            new MqttSubscription(Topics.shared(Channel.TELEMETRY), 1),
+            new MqttSubscription(Topics.shared(Channel.EVENTS), 1),
+        };
+        client.subscribe(subs).waitForCompletion(15_000);
+    }
+
+    private void subscribeQuietly() {
+        try {
+            subscribe();
+        } catch (MqttException e) {
+            LOG.error("resubscribe after reconnect failed: {}", e.getMessage());
+        }
+    }
+
+    /** Decodes, checks the payload against its topic, and queues it for storage. Public for tests. */
+    public void handle(String topic, byte[] payload) {
+        DeviceAddress address;
+        try {
+            address = Topics.parse(topic);
+        } catch (InvalidAddressException e) {
+            reject(IngestCounters.Reject.BAD_TOPIC, topic, e.getMessage());
+            return;
+        }
+        if (address.channel() == Channel.STATE && payload.length == 0) {
+            // An empty retained message is how MQTT clears a retained state (decommissioning): not an error.
+            return;
+        }
+        long now = clock.getAsLong();
+        try {
+            switch (address.channel()) {
+                case STATE -> {
+                    DeviceState s = Codecs.STATE.decode(payload);
+                    if (sameDevice(address, s.getDeviceId(), topic)) {
+                        writer.submit(new BatchWriter.StateWrite(s, now));
+                        counters.accepted();
+                    }
+                }
+                case TELEMETRY -> {
+                    TelemetryBatch b = Codecs.TELEMETRY.decode(payload);
+                    if (sameDevice(address, b.getDeviceId(), topic)) {
+                        writer.submit(new BatchWriter.TelemetryWrite(b, now));
+                        counters.accepted();
+                    }
+                }
+                case EVENTS -> {
+                    Event e = Codecs.EVENT.decode(payload);
+                    if (sameDevice(address, e.getDeviceId(), topic)) {
+                        writer.submit(new BatchWriter.EventWrite(e, now));
+                        counters.accepted();
+                    }
+                }
+                default -> reject(IngestCounters.Reject.BAD_TOPIC, topic, "not an uplink channel");
+            }
+        } catch (PayloadException e) {
+            reject(IngestCounters.Reject.of(e.reason()), topic, e.getMessage());
+        }
+    }
+
+    private boolean sameDevice(DeviceAddress address, String payloadDeviceId, String topic) {
+        if (address.deviceId().equals(payloadDeviceId)) {
+            return true;
+        }
+        reject(IngestCounters.Reject.DEVICE_MISMATCH, topic, "payload says device '" + payloadDeviceId + "'");
+        return false;
+    }
+
+    private void reject(IngestCounters.Reject reason, String topic, String detail) {
+        counters.rejected(reason);
+        LOG.debug("rejected message on {}: {} ({})", topic, reason, detail);
+    }
+
+    public IngestCounters counters() {
+        return counters;
+    }
+
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
+    /** Publishes a command to its device (QoS 1, not retained: a stale command must not be replayed). */
+    public void send(Command command) throws MqttException {
+        client.publish(Topics.cmd(command.getDeviceId()), Codecs.COMMAND.encode(command), 1, false);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2000).waitForCompletion(3000);
+            }
+            client.close(true);
+        } catch (MqttException e) {
+            // shutting down
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.nanofleet.server.store;
+
+import io.nanofleet.protocols.v1.ChannelSummary;
+import io.nanofleet.protocols.v1.CommandResult;
+import io.nanofleet.protocols.v1.DeviceState;
+import io.nanofleet.protocols.v1.Event;
+import io.nanofleet.protocols.v1.TelemetryBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that owns all writes of device traffic. Producers (MQTT callbacks) enqueue and return;
+ * the writer drains what has accumulated and commits it in one transaction, so throughput grows with
+ * load instead of paying one commit per message. A full queue blocks producers: back-pressure to the
+ * broker rather than silent loss.
+ */
+public final class BatchWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
+    static final int MAX_BATCH = 2000;
+    static final int MAX_ATTEMPTS = 5;
+
+    /** What the writer stores. */
+    public sealed interface Write permits StateWrite, TelemetryWrite, EventWrite {}
+
+    public record StateWrite(DeviceState state, long receivedMs) implements Write {}
+
+    public record TelemetryWrite(TelemetryBatch batch, long receivedMs) implements Write {}
+
+    public record EventWrite(Event event, long receivedMs) implements Write {}
+
+    private final FleetStore store;
+    private final BlockingQueue<Write> queue;
+    private final Thread thread;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final Object idle = new Object();
+    private volatile boolean running = true;
+    private volatile boolean busy;
+
+    public BatchWriter(FleetStore store, int capacity) {
+        this.store = store;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.thread = new Thread(this::run, "nanofleet-batch-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Enqueues; blocks only when the queue is full. */
+    public void submit(Write w) {
+        try {
+            queue.put(w);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.incrementAndGet();
+        }
+    }
+
+    public long writtenCount() {
+        return written.get();
+    }
+
+    public long failedCount() {
+        return failed.get();
+    }
+
+    public long batchCount() {
+        return batches.get();
+    }
+
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /** Waits until everything submitted so far is committed, or the timeout passes; true if drained. */
+    public boolean flush(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (idle) {
+            while (!queue.isEmpty() || busy) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                idle.wait(Math.min(left, 50));
+            }
+        }
+        return true;
+    }
+
+    private void run() {
+        List<Write> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Write first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                busy = true;
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                writeWithRetry(batch);
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } finally {
+                batch.clear();
+                busy = false;
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void writeWithRetry(List<Write> batch) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write(batch);
+                written.addAndGet(batch.size());
+                batches.incrementAndGet();
+                return;
+            } catch (SQLException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    failed.addAndGet(batch.size());
+                    LOG.error("dropping a batch of {} writes after {} attempts: {}", batch.size(), attempt, e.getMessage());
+                    return;
+                }
+                LOG.warn("write of {} items failed (attempt {}), retrying: {}", batch.size(), attempt, e.getMessage());
+                Thread.sleep(200L * attempt);
+            }
+        }
+    }
+
+    private void write(List<Write> batch) throws SQLException {
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement state = c.prepareStatement(
+                         "INSERT INTO devices (device_id, online, first_seen_ms, last_seen_ms, state_ts_ms, agent_version, hardware_id, channels) "
+                                 + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (device_id) DO UPDATE SET online = excluded.online, "
+                                 + "last_seen_ms = excluded.last_seen_ms, state_ts_ms = excluded.state_ts_ms, "
+                                 + "agent_version = excluded.agent_version, hardware_id = excluded.hardware_id, channels = excluded.channels");
+                 PreparedStatement seen = c.prepareStatement(
+                         "INSERT INTO devices (device_id, online, first_seen_ms, last_seen_ms) VALUES (?,1,?,?) "
+                                 + "ON CONFLICT (device_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms");
+                 PreparedStatement summary = c.prepareStatement(
+                         "INSERT INTO summaries (device_id, sequence, channel, window_start_ms, window_end_ms, sample_count, "
+                                 + "min_value, max_value, mean_value, last_value, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                                 + "ON CONFLICT DO NOTHING");
+                 PreparedStatement event = c.prepareStatement(
+                         "INSERT INTO events (device_id, event_id, sequence, event_type, ts_ms, received_ms, payload) "
+                                 + "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+                 PreparedStatement commandResult = c.prepareStatement(
+                         "UPDATE commands SET status = ?, result_message = ?, result_ms = ? WHERE command_id = ? AND device_id = ?")) {
+                for (Write w : batch) {
+                    if (w instanceof StateWrite s) {
+                        addState(state, s);
+                    } else if (w instanceof TelemetryWrite t) {
+                        addTelemetry(seen, summary, t);
+                    } else if (w instanceof EventWrite e) {
+                        addEvent(seen, event, commandResult, e);
+                    }
+                }
+                // Order matters: a state row must exist before anything refers to it.
+                state.executeBatch();
+                seen.executeBatch();
+                summary.executeBatch();
+                event.executeBatch();
+                commandResult.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static void addState(PreparedStatement ps, StateWrite s) throws SQLException {
+        DeviceState st = s.state();
+        ps.setString(1, st.getDeviceId());
+        ps.setInt(2, st.getStatus() == DeviceState.Status.ONLINE ? 1 : 0);
+        ps.setLong(3, s.receivedMs());
+        ps.setLong(4, s.receivedMs());
+        ps.setLong(5, st.getTimestampMs());
+        ps.setString(6, st.getAgentVersion());
+        ps.setString(7, st.getHardwareId());
+        ps.setString(8, String.join(",", st.getChannelsList()));
+        ps.addBatch();
+    }
+
+    private static void addSeen(PreparedStatement ps, String deviceId, long receivedMs) throws SQLException {
+        ps.setString(1, deviceId);
+        ps.setLong(2, receivedMs);
+        ps.setLong(3, receivedMs);
+        ps.addBatch();
+    }
+
+    private static void addTelemetry(PreparedStatement seen, PreparedStatement ps, TelemetryWrite t) throws SQLException {
+        TelemetryBatch b = t.batch();
+        addSeen(seen, b.getDeviceId(), t.receivedMs());
+        for (ChannelSummary s : b.getChannelsList()) {
+            ps.setString(1, b.getDeviceId());
+            ps.setLong(2, b.getSequence());
+            ps.setString(3, s.getChannel());
+            ps.setLong(4, b.getWindowStartMs());
+            ps.setLong(5, b.getWindowEndMs());
+            ps.setLong(6, s.getCount());
+            ps.setDouble(7, s.getMin());
+            ps.setDouble(8, s.getMax());
+            ps.setDouble(9, s.getMean());
+            ps.setDouble(10, s.getLast());
+            ps.setLong(11, t.receivedMs());
+            ps.addBatch();
+        }
+    }
+
+    private static void addEvent(PreparedStatement seen, PreparedStatement ps, PreparedStatement commandResult, EventWrite w)
+            throws SQLException {
+        Event e = w.event();
+        addSeen(seen, e.getDeviceId(), w.receivedMs());
+        ps.setString(1, e.getDeviceId());
+        ps.setString(2, e.getEventId());
+        ps.setLong(3, e.getSequence());
+        ps.setString(4, e.getBodyCase().name().toLowerCase(java.util.Locale.ROOT));
+        ps.setLong(5, e.getTimestampMs());
+        ps.setLong(6, w.receivedMs());
+        ps.setBytes(7, e.toByteArray());
+        ps.addBatch();
+        if (e.hasCommandResult()) {
+            CommandResult r = e.getCommandResult();
+            commandResult.setString(1, r.getStatus().name());
+            commandResult.setString(2, r.getMessage());
+            commandResult.setLong(3, w.receivedMs());
+            commandResult.setString(4, r.getCommandId());
+            commandResult.setString(5, e.getDeviceId());
+            commandResult.addBatch();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.nanofleet.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.nanofleet.server.StartupException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The server's database: connection pool, schema migrations, and the read queries the API needs.
+ * Writes from device traffic go through {@link BatchWriter}, never through here, so the MQTT and HTTP
+ * threads never wait on disk.
+ */
+public final class FleetStore implements AutoCloseable {
+    private final HikariDataSource dataSource;
+
+    private FleetStore(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Opens the pool and applies pending migrations. */
+    public static FleetStore open(String jdbcUrl) {
+        HikariConfig config = new HikariConfig();
+        boolean sqlite = jdbcUrl.startsWith("jdbc:sqlite:");
+        // WAL lets readers run while the batch writer commits; busy_timeout rides out the brief write lock.
+        config.setJdbcUrl(sqlite && !jdbcUrl.contains("?") ? jdbcUrl + "?journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL" : jdbcUrl);
+        config.setMaximumPoolSize(sqlite ? 4 : 8);
+        config.setPoolName("nanofleet-db");
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StartupException("cannot open the database " + jdbcUrl + ": " + rootMessage(e)
+                    + ". Check --db (a SQLite file path or a jdbc: URL) and that its folder is writable.", e);
+        }
+        try {
+            Flyway.configure().dataSource(ds)
+                    .locations("classpath:db/migration/" + (sqlite ? "sqlite" : "postgresql"))
+                    .load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw new StartupException("database migration failed on " + jdbcUrl + ": " + rootMessage(e), e);
+        }
+        return new FleetStore(ds);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    public List<DeviceRow> devices() throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT device_id, online, first_seen_ms, last_seen_ms, agent_version, hardware_id, channels "
+                             + "FROM devices ORDER BY device_id")) {
+            List<DeviceRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(device(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    public Optional<DeviceRow> device(String deviceId) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT device_id, online, first_seen_ms, last_seen_ms, agent_version, hardware_id, channels "
+                             + "FROM devices WHERE device_id = ?")) {
+            ps.setString(1, deviceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(device(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static DeviceRow device(ResultSet rs) throws SQLException {
+        String channels = rs.getString(7);
+        return new DeviceRow(rs.getString(1), rs.getInt(2) == 1, rs.getLong(3), rs.getLong(4), rs.getString(5),
+                rs.getString(6), channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")));
+    }
+
+    /** Latest summaries of one device, newest first. */
+    public List<SummaryRow> summaries(String deviceId, int limit) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT sequence, channel, window_start_ms, window_end_ms, sample_count, min_value, max_value, mean_value, last_value "
+                             + "FROM summaries WHERE device_id = ? ORDER BY sequence DESC, channel LIMIT ?")) {
+            ps.setString(1, deviceId);
+            ps.setInt(2, limit);
+            List<SummaryRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SummaryRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                            rs.getDouble(6), rs.getDouble(7), rs.getDouble(8), rs.getDouble(9)));
+                }
+            }
+            return out;
+        }
+    }
+
+    public long summaryCount() throws SQLException {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM summaries");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    public List<EventRow> events(String deviceId, int limit) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT event_id, sequence, event_type, ts_ms, payload FROM events WHERE device_id = ? "
+                             + "ORDER BY ts_ms DESC, sequence DESC LIMIT ?")) {
+            ps.setString(1, deviceId);
+            ps.setInt(2, limit);
+            List<EventRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new EventRow(deviceId, rs.getString(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getBytes(5)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Records a command as sent; its result arrives later as an event. */
+    public void insertCommand(CommandRow cmd) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO commands (command_id, device_id, action, issued_ms, expires_ms, status) VALUES (?,?,?,?,?,?)")) {
+            ps.setString(1, cmd.commandId());
+            ps.setString(2, cmd.deviceId());
+            ps.setString(3, cmd.action());
+            ps.setLong(4, cmd.issuedMs());
+            ps.setLong(5, cmd.expiresMs());
+            ps.setString(6, cmd.status());
+            ps.executeUpdate();
+        }
+    }
+
+    public Optional<CommandRow> command(String commandId) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT command_id, device_id, action, issued_ms, expires_ms, status, result_message, result_ms "
+                             + "FROM commands WHERE command_id = ?")) {
+            ps.setString(1, commandId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long resultMs = rs.getLong(8);
+                return Optional.of(new CommandRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getLong(5), rs.getString(6), rs.getString(7), rs.wasNull() ? null : resultMs));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

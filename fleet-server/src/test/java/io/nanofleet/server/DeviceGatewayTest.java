@@ -1,0 +1,102 @@
+package io.nanofleet.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanofleet.protocols.Codecs;
+import io.nanofleet.protocols.Topics;
+import io.nanofleet.protocols.v1.ChannelSummary;
+import io.nanofleet.protocols.v1.DeviceState;
+import io.nanofleet.protocols.v1.TelemetryBatch;
+import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.IngestCounters.Reject;
+import io.nanofleet.server.store.BatchWriter;
+import io.nanofleet.server.store.FleetStore;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad device input is rejected with a counted reason and nothing is stored. Uses a real SQLite store. */
+class DeviceGatewayTest {
+    @TempDir
+    Path dir;
+    FleetStore store;
+    BatchWriter writer;
+    DeviceGateway gateway;
+
+    @BeforeEach
+    void setUp() {
+        store = FleetStore.open("jdbc:sqlite:" + dir.resolve("t.db"));
+        writer = new BatchWriter(store, 1000);
+        gateway = new DeviceGateway("tcp://127.0.0.1:1", writer, () -> 1_000L);
+    }
+
+    @AfterEach
+    void tearDown() {
+        gateway.close();
+        writer.close();
+        store.close();
+    }
+
+    static byte[] telemetry(String id) {
+        return Codecs.TELEMETRY.encode(TelemetryBatch.newBuilder().setDeviceId(id).setSequence(1).setWindowEndMs(1)
+                .addChannels(ChannelSummary.newBuilder().setChannel("t").setCount(1)).build());
+    }
+
+    @Test
+    void validTelemetryIsStored() throws Exception {
+        gateway.handle(Topics.telemetry("dev-1"), telemetry("dev-1"));
+        assertTrue(writer.flush(5000));
+        assertEquals(1, store.summaryCount());
+        assertEquals(1, gateway.counters().acceptedCount());
+        assertTrue(store.device("dev-1").isPresent(), "telemetry registers the device as seen");
+    }
+
+    @Test
+    void everyKindOfBadInputIsRejectedCountedAndNotStored() throws Exception {
+        byte[] good = telemetry("dev-1");
+        gateway.handle(Topics.telemetry("dev-1"), new byte[0]);
+        gateway.handle(Topics.telemetry("dev-1"), Arrays.copyOf(good, good.length - 1));
+        gateway.handle(Topics.telemetry("dev-1"), new byte[] {0x00, 0x01}); // field number 0 never exists
+        gateway.handle(Topics.telemetry("dev-1"), new byte[Codecs.MAX_TELEMETRY_BYTES + 1]);
+        gateway.handle(Topics.telemetry("dev-1"), Codecs.STATE.encode(
+                DeviceState.newBuilder().setDeviceId("dev-1").setStatus(DeviceState.Status.ONLINE).build()));
+        gateway.handle(Topics.telemetry("dev-1"), telemetry("dev-2"));
+        gateway.handle("nf/v1/d/dev-1/unknown", good);
+        gateway.handle("nf/v1/d/../telemetry", good);
+        gateway.handle("nf/v1/d/dev-1/cmd", good);
+
+        var c = gateway.counters();
+        assertEquals(1, c.rejectedCount(Reject.EMPTY));
+        assertEquals(1, c.rejectedCount(Reject.TRUNCATED));
+        assertEquals(1, c.rejectedCount(Reject.MALFORMED));
+        assertEquals(1, c.rejectedCount(Reject.OVERSIZED));
+        assertEquals(1, c.rejectedCount(Reject.WRONG_TYPE));
+        assertEquals(1, c.rejectedCount(Reject.DEVICE_MISMATCH), "a device may not speak for another");
+        assertEquals(3, c.rejectedCount(Reject.BAD_TOPIC));
+        assertEquals(9, c.rejectedTotal());
+        assertEquals(0, c.acceptedCount());
+        assertTrue(writer.flush(5000));
+        assertEquals(0, store.summaryCount());
+        assertTrue(store.devices().isEmpty());
+    }
+
+    @Test
+    void emptyRetainedStateClearsSilently() throws Exception {
+        gateway.handle(Topics.state("dev-1"), new byte[0]);
+        assertEquals(0, gateway.counters().rejectedTotal());
+        assertTrue(writer.flush(5000));
+        assertTrue(store.devices().isEmpty());
+    }
+
+    @Test
+    void redeliveredSummaryIsStoredOnce() throws Exception {
+        gateway.handle(Topics.telemetry("dev-1"), telemetry("dev-1"));
+        gateway.handle(Topics.telemetry("dev-1"), telemetry("dev-1"));
+        assertTrue(writer.flush(5000));
+        assertEquals(1, store.summaryCount());
+    }
+}

@@ -1,0 +1,66 @@
+package io.nanofleet.server;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+
+/**
+ * The same scenario against an external MQTT 5 broker (Mosquitto): the address comes from
+ * NANOFLEET_IT_MQTT_URL (CI sets it to this machine's Mosquitto), else a Testcontainers Mosquitto
+ * where Docker runs, else the test is skipped with a message naming the variable.
+ */
+class ExternalBrokerEndToEndIT extends AbstractFleetEndToEndIT {
+    static final String ENV = "NANOFLEET_IT_MQTT_URL";
+    static GenericContainer<?> mosquitto;
+    static String brokerUrl;
+
+    @BeforeAll
+    static void broker() {
+        brokerUrl = System.getenv(ENV);
+        if (brokerUrl == null || brokerUrl.isBlank()) {
+            boolean docker;
+            try {
+                docker = DockerClientFactory.instance().isDockerAvailable();
+            } catch (RuntimeException e) {
+                docker = false;
+            }
+            assumeTrue(docker, "skipped: set " + ENV + "=mqtt://host:port (an MQTT 5 broker such as Mosquitto), "
+                    + "or run where Docker is available for Testcontainers");
+            mosquitto = new GenericContainer<>(DockerImageName.parse("eclipse-mosquitto:2.0"))
+                    .withCopyFileToContainer(MountableFile.forClasspathResource("mosquitto-open.conf"), "/mosquitto/config/mosquitto.conf")
+                    .withExposedPorts(1883);
+            mosquitto.start();
+            brokerUrl = "mqtt://" + mosquitto.getHost() + ":" + mosquitto.getMappedPort(1883);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (mosquitto != null) {
+            mosquitto.stop();
+        }
+    }
+
+    /** Leaves the shared broker as we found it: clears the retained states this run's agents left. */
+    @org.junit.jupiter.api.AfterEach
+    void clearRetained() throws Exception {
+        var client = new org.eclipse.paho.mqttv5.client.MqttClient(FleetServer.toPahoUri(brokerUrl), prefix + "cleaner",
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        client.connect();
+        for (int i = 0; i < 3; i++) {
+            client.publish(io.nanofleet.protocols.Topics.state(prefix + i), new byte[0], 1, true);
+        }
+        client.disconnect();
+        client.close();
+    }
+
+    @Override
+    ServerConfig.Builder config(ServerConfig.Builder b) {
+        return b.externalBroker(brokerUrl);
+    }
+}

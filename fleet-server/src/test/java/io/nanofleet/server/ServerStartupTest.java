@@ -1,0 +1,93 @@
+package io.nanofleet.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Start-up failures say which flag to change; the CLI follows the usual exit-code conventions. */
+class ServerStartupTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void httpPortInUseNamesTheFlag() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            ServerConfig c = ServerConfig.builder().httpHost("127.0.0.1").httpPort(taken.getLocalPort())
+                    .mqttHost("127.0.0.1").mqttPort(0).dataDir(dir).build();
+            StartupException e = assertThrows(StartupException.class, () -> new FleetServer(c).start());
+            assertTrue(e.getMessage().contains("--http-port"), e.getMessage());
+            assertTrue(e.getMessage().contains(String.valueOf(taken.getLocalPort())), e.getMessage());
+        }
+    }
+
+    @Test
+    void mqttPortInUseNamesTheFlag() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            ServerConfig c = ServerConfig.builder().httpHost("127.0.0.1").httpPort(0)
+                    .mqttHost("127.0.0.1").mqttPort(taken.getLocalPort()).dataDir(dir).build();
+            StartupException e = assertThrows(StartupException.class, () -> new FleetServer(c).start());
+            assertTrue(e.getMessage().contains("--mqtt-port"), e.getMessage());
+        }
+    }
+
+    @Test
+    void brokerUriForms() {
+        assertEquals("tcp://10.0.0.5:1884", FleetServer.toPahoUri("mqtt://10.0.0.5:1884"));
+        assertEquals("tcp://broker:1883", FleetServer.toPahoUri("mqtt://broker"));
+        StartupException e = assertThrows(StartupException.class, () -> FleetServer.toPahoUri("http://broker:80"));
+        assertTrue(e.getMessage().contains("mqtt://host:port"), e.getMessage());
+        assertThrows(StartupException.class, () -> FleetServer.toPahoUri("not a uri"));
+    }
+
+    @Test
+    void unreachableExternalBrokerFailsWithAdvice() {
+        int closed = Ports.freePort();
+        ServerConfig c = ServerConfig.builder().httpHost("127.0.0.1").httpPort(0)
+                .externalBroker("mqtt://127.0.0.1:" + closed).dataDir(dir).build();
+        StartupException e = assertThrows(StartupException.class, () -> new FleetServer(c).start());
+        assertTrue(e.getMessage().contains("--broker"), e.getMessage());
+    }
+
+    @Test
+    void badPortValueIsRejected() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.builder().httpPort(70000).build());
+        assertTrue(e.getMessage().contains("--http-port"), e.getMessage());
+    }
+
+    @Test
+    void cliConventions() {
+        assertEquals(0, run("--help").code);
+        assertEquals(0, run("serve", "--help").code);
+        Result wrong = run("serve", "--no-such-flag");
+        assertEquals(2, wrong.code);
+        assertTrue(wrong.err.contains("--no-such-flag"), wrong.err);
+        Result badPort = run("serve", "--http-port", "99999", "--data-dir", dir.toString());
+        assertEquals(2, badPort.code);
+        assertTrue(badPort.err.contains("--http-port"), badPort.err);
+    }
+
+    record Result(int code, String err) {}
+
+    static Result run(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        CommandLine cl = new CommandLine(new ServerMain());
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setOut(new java.io.PrintWriter(new ByteArrayOutputStream(), true));
+        try {
+            System.setErr(new PrintStream(err, true));
+            return new Result(cl.execute(args), err.toString());
+        } finally {
+            System.setErr(old);
+        }
+    }
+}
