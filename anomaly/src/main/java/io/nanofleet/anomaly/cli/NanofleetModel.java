@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code nanofleet-model} launcher. */
 @Command(name = "nanofleet-model", mixinStandardHelpOptions = true, version = "nanofleet-model 0.1.0",
         description = "Train, quantize and evaluate the NanoFleet on-device anomaly detector.",
-        subcommands = {EvalCommand.class})
+        subcommands = {EvalCommand.class, TrainCommand.class})
 public final class NanofleetModel implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
