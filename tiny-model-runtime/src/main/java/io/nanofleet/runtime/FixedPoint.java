@@ -6,8 +6,8 @@ package io.nanofleet.runtime;
  * <ul>
  *   <li>{@link #roundHalfAwayFromZero}: TFLite's float-to-int8 quantization (C++ {@code std::round}).</li>
  *   <li>{@link #roundHalfToEven}: ONNX QuantizeLinear and QLinear* requantization (what ONNX Runtime does).</li>
- *   <li>{@link #saturatingRoundingDoublingHighMul}: gemmlowp; rounds half away from zero, saturates
- *       the single overflow case INT32_MIN * INT32_MIN.</li>
+ *   <li>{@link #saturatingRoundingDoublingHighMul}: gemmlowp; round to nearest with ties toward +infinity
+ *       (its nudge for negative products is 1 - 2^30), saturates the single overflow INT32_MIN * INT32_MIN.</li>
  *   <li>{@link #roundingDivideByPOT}: gemmlowp; arithmetic shift right rounding half away from zero.</li>
  * </ul>
  */

@@ -31,12 +31,21 @@ final class NodeParamCheck {
                         require(n, n.qWeights != null && n.qBias != null && n.qBias.length == channels, "int8 weights/bias missing or mis-sized");
                         require(n, n.wScale != null && (n.wScale.length == channels || n.wScale.length == 1), "weight scales mis-sized");
                         positive(n, n.wScale);
+                        float xs = g.value(n.inputs[0]).quant.scale();
+                        for (float ws : n.wScale) {
+                            multiplier(n, (double) xs * ws / out.quant.scale());
+                        }
                     }
                     case EMBEDDING_BAG -> {
                         require(n, n.qWeights != null && n.wScale != null && n.wScale.length == 1, "int8 table/scale missing");
                         positive(n, n.wScale);
+                        multiplier(n, (double) n.wScale[0] / g.value(n.inputs[0]).size / out.quant.scale());
                     }
-                    case RELU, TANH, SIGMOID, SOFTMAX, ADD, CONCAT, RESHAPE -> {
+                    case ADD -> {
+                        double twiceMax = 2.0 * Math.max(g.value(n.inputs[0]).quant.scale(), g.value(n.inputs[1]).quant.scale());
+                        multiplier(n, twiceMax / ((1 << 20) * (double) out.quant.scale()));
+                    }
+                    case RELU, TANH, SIGMOID, SOFTMAX, CONCAT, RESHAPE -> {
                     }
                     default -> require(n, false, "op has no int8 kernel");
                 }
@@ -60,6 +69,11 @@ final class NodeParamCheck {
                 require(n, p.zeroPoint() == -128, "int8 softmax output must use zero point -128");
             }
         }
+    }
+
+    /** Requantization multipliers must be representable (TFLite's QuantizeMultiplier range). */
+    private static void multiplier(Node n, double real) {
+        require(n, Double.isFinite(real) && real < (1L << 30), "requantization multiplier " + real + " is out of range");
     }
 
     private static boolean zpOk(Node n, int channels) {

@@ -16,6 +16,8 @@ public final class Graph {
     public static final int MAX_ELEMENTS = 16 * 1024 * 1024;
     public static final int MAX_NODES = 10_000;
     public static final int MAX_VALUES = 20_000;
+    /** Cap on the sum of all value sizes: activation shapes cost no file bytes, so they need their own bound. */
+    public static final long MAX_TOTAL_ELEMENTS = 8L * 1024 * 1024;
 
     private final List<Value> values;
     private final List<Node> nodes;
@@ -25,6 +27,13 @@ public final class Graph {
     public Graph(List<Value> values, List<Node> nodes, int[] inputs, int[] outputs) {
         if (values.size() > MAX_VALUES || nodes.size() > MAX_NODES) {
             throw new IllegalArgumentException("graph too large: " + values.size() + " values, " + nodes.size() + " nodes");
+        }
+        long total = 0;
+        for (Value v : values) {
+            total += v.size;
+        }
+        if (total > MAX_TOTAL_ELEMENTS) {
+            throw new IllegalArgumentException("graph tensors hold " + total + " elements in total, over the limit of " + MAX_TOTAL_ELEMENTS);
         }
         this.values = List.copyOf(values);
         this.inputs = inputs.clone();
