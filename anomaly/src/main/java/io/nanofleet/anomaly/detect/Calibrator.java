@@ -58,14 +58,55 @@ public final class Calibrator {
         float[][] v = p.vectors();
         float[] recon = new float[n];
         double[][] res = new double[v.length][n];
-        double[] sq = new double[n];
         for (int i = 0; i < v.length; i++) {
             model.reconstruct(v[i], recon);
             for (int c = 0; c < n; c++) {
                 res[i][c] = v[i][c] - recon[c];
-                sq[c] += res[i][c] * res[i][c];
             }
         }
+        return fromResiduals(p, res);
+    }
+
+    /**
+     * Like {@link #calibrate}, for a model trained on these same vectors (strict protocol): residuals of a model
+     * on its own training data understate the residuals it will see later, so each of {@code folds} contiguous
+     * blocks is scored by a model trained on the other blocks (cross-fitting), and the residual scale and
+     * threshold come from those out-of-sample residuals.
+     */
+    public Calibration calibrateCrossFitted(Prepared p, java.util.function.Function<float[][], Reconstructor> train, int folds) {
+        int n = p.mean().length;
+        float[][] v = p.vectors();
+        double[][] res = new double[v.length][n];
+        float[] recon = new float[n];
+        for (int f = 0; f < folds; f++) {
+            int from = v.length * f / folds;
+            int to = v.length * (f + 1) / folds;
+            // Vectors within one window of the held-out block share samples with it: leave them out of training too.
+            int gapFrom = Math.max(0, from - config.window() + 1);
+            int gapTo = Math.min(v.length, to + config.window() - 1);
+            float[][] rest = new float[v.length - (gapTo - gapFrom)][];
+            System.arraycopy(v, 0, rest, 0, gapFrom);
+            System.arraycopy(v, gapTo, rest, gapFrom, v.length - gapTo);
+            Reconstructor m = train.apply(rest);
+            for (int i = from; i < to; i++) {
+                m.reconstruct(v[i], recon);
+                for (int c = 0; c < n; c++) {
+                    res[i][c] = v[i][c] - recon[c];
+                }
+            }
+        }
+        return fromResiduals(p, res);
+    }
+
+    private Calibration fromResiduals(Prepared p, double[][] res) {
+        int n = p.mean().length;
+        double[] sq = new double[n];
+        for (double[] r : res) {
+            for (int c = 0; c < n; c++) {
+                sq[c] += r[c] * r[c];
+            }
+        }
+        float[][] v = p.vectors();
         float[] scale = new float[n];
         for (int c = 0; c < n; c++) {
             // The floor keeps a channel the model reconstructs perfectly from dividing by ~0 later.

@@ -16,7 +16,7 @@ package io.nanofleet.anomaly.detect;
 public record DetectorConfig(int window, double baselineTau, double freezeZ, double quantile,
                              double thresholdFactor, double releaseRatio, int calibrationRows) {
 
-    public static final DetectorConfig DEFAULT = new DetectorConfig(10, 200, 3.0, 0.99, 2.0, 0.7, 400);
+    public static final DetectorConfig DEFAULT = new DetectorConfig(10, 200, 3.0, 0.99, 1.5, 1.0, 400);
 
     public DetectorConfig {
         if (window < 1 || window > 4096) {

@@ -62,10 +62,10 @@ public final class SkabProtocol {
             Calibrator.Prepared prepared = calibrator.prepare(rec.rows(0, m));
             ModelPair pair = models.modelsFor(prepared);
             Reconstructor int8 = pair.int8();
-            Calibration int8Cal = calibrator.calibrate(prepared, int8);
+            Calibration int8Cal = models.calibrate(calibrator, prepared, pair, true);
             trainMs[f] = (System.nanoTime() - t0) / 1e6;
             Reconstructor floatTwin = pair.floatTwin();
-            Calibration floatCal = calibrator.calibrate(prepared, floatTwin);
+            Calibration floatCal = models.calibrate(calibrator, prepared, pair, false);
             modelBytes = Math.max(modelBytes, pair.fileBytes(rec.channels(), int8Cal, config));
 
             Confusion floatConf = new Confusion();

@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
  * sit a little under what BENCHMARKS.md reports (same code, same data, deterministic), not at the targets.
  */
 class SkabBenchmarkTest {
-    static final double STRICT_INT8_F1_FLOOR = 0.83;
-    static final double STRICT_INT8_FAR_CEILING = 0.27;
-    static final double FLEET_INT8_F1_FLOOR = 0.80;
-    static final double FLEET_INT8_FAR_CEILING = 0.17;
+    // Measured (BENCHMARKS.md): strict int8 F1 0.8355, FAR 0.1455; fleet int8 F1 0.8275, FAR 0.1713.
+    static final double STRICT_INT8_F1_FLOOR = 0.825;
+    static final double STRICT_INT8_FAR_CEILING = 0.155;
+    static final double FLEET_INT8_F1_FLOOR = 0.815;
+    static final double FLEET_INT8_FAR_CEILING = 0.18;
 
     @Test
     void strictProtocol() throws IOException {
@@ -44,7 +45,7 @@ class SkabBenchmarkTest {
         assertTrue(r.int8().total() > 11_000, "every row after the first 400 of 16 files is predicted: " + r.int8().total());
         assertTrue(r.int8().f1() >= f1Floor, "int8 F1 regressed below " + f1Floor + ": " + line);
         assertTrue(r.int8().far() <= farCeiling, "int8 FAR regressed above " + farCeiling + ": " + line);
-        assertTrue(Math.abs(r.int8().f1() - r.floatTwin().f1()) <= 0.011, "int8 drifted from its float twin: " + line);
+        assertTrue(Math.abs(r.int8().f1() - r.floatTwin().f1()) <= 0.01, "int8 drifted from its float twin: " + line);
         assertTrue(r.modelBytes() <= 32 * 1024, line);
     }
 }
