@@ -1,6 +1,7 @@
 package io.nanofleet.anomaly.cli;
 
 import io.nanofleet.anomaly.detect.DetectorConfig;
+import io.nanofleet.anomaly.eval.AnomalyEvent;
 import io.nanofleet.anomaly.eval.EvaluationReport;
 import io.nanofleet.anomaly.eval.FileResult;
 import io.nanofleet.anomaly.eval.SkabProtocol;
@@ -46,6 +47,9 @@ public final class EvalSkabCommand implements Callable<Integer> {
             description = "Also write, per input file, DIR/<file>.csv with datetime;score;anomaly for every predicted row.")
     Path predictions;
 
+    @Option(names = "--events", description = "Also list every int8 anomaly event with the two channels that contributed most.")
+    boolean events;
+
     @Option(names = "--threshold-factor", paramLabel = "X", description = "Override the global threshold factor (sensitivity studies only).")
     Double thresholdFactor;
 
@@ -67,15 +71,25 @@ public final class EvalSkabCommand implements Callable<Integer> {
                 ? Models.strict(config)
                 : Models.fleet(config, model != null ? model : null, data);
         EvaluationReport report = new SkabProtocol(protocol.name(), config, provider, predictions).run(files);
-        print(report, spec.commandLine().getOut());
+        print(report, events, spec.commandLine().getOut());
         return 0;
     }
 
-    static void print(EvaluationReport r, PrintWriter out) {
-        out.printf(Locale.ROOT, "%-28s %6s %8s %8s %8s %8s %9s%n", "file", "rows", "int8_f1", "int8_far", "int8_mar", "float_f1", "train_ms");
+    static void print(EvaluationReport r, boolean events, PrintWriter out) {
+        out.printf(Locale.ROOT, "%-24s %5s %8s %8s %8s %8s %9s %9s %8s %8s%n", "file", "rows", "int8_f1", "int8_far", "int8_mar",
+                "float_f1", "float_far", "float_mar", "train_ms", "events");
         for (FileResult f : r.files()) {
-            out.printf(Locale.ROOT, "%-28s %6d %8s %8s %8s %8s %9.1f%n", f.name(), f.predictedRows(), fmt(f.int8().f1()),
-                    fmt(f.int8().far()), fmt(f.int8().mar()), fmt(f.floatTwin().f1()), f.trainMillis());
+            out.printf(Locale.ROOT, "%-24s %5d %8s %8s %8s %8s %9s %9s %8.1f %8d%n", f.name(), f.predictedRows(), fmt(f.int8().f1()),
+                    fmt(f.int8().far()), fmt(f.int8().mar()), fmt(f.floatTwin().f1()), fmt(f.floatTwin().far()),
+                    fmt(f.floatTwin().mar()), f.trainMillis(), f.events().size());
+        }
+        if (events) {
+            for (FileResult f : r.files()) {
+                for (AnomalyEvent e : f.events()) {
+                    out.printf(Locale.ROOT, "event %s %s rows %d-%d (%d s) peak %.1f: %s%n", e.file(), e.startTime(), e.startRow(),
+                            e.endRow() - 1, e.endRow() - e.startRow(), e.peakScore(), String.join(", ", e.topChannels()));
+                }
+            }
         }
         out.printf(Locale.ROOT, "float twin: f1=%.4f far=%.4f mar=%.4f; calibration%s per file: median %.1f ms, max %.1f ms%n",
                 r.floatTwin().f1(), r.floatTwin().far(), r.floatTwin().mar(),

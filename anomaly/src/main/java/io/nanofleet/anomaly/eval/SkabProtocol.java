@@ -4,6 +4,7 @@ import io.nanofleet.anomaly.detect.Calibration;
 import io.nanofleet.anomaly.detect.Calibrator;
 import io.nanofleet.anomaly.detect.DetectionResult;
 import io.nanofleet.anomaly.detect.DetectorConfig;
+import io.nanofleet.anomaly.detect.EventTracker;
 import io.nanofleet.anomaly.detect.Reconstructor;
 import io.nanofleet.anomaly.detect.StreamingDetector;
 import io.nanofleet.anomaly.model.ModelPair;
@@ -26,6 +27,8 @@ import java.util.Locale;
  * has returned its verdict for that row.
  */
 public final class SkabProtocol {
+    /** Normal samples that end an event in the report: 30 s at SKAB's 1 Hz. */
+    public static final int EVENT_MERGE_GAP = 30;
     private final String name;
     private final DetectorConfig config;
     private final ModelProvider models;
@@ -69,14 +72,15 @@ public final class SkabProtocol {
             modelBytes = Math.max(modelBytes, pair.fileBytes(rec.channels(), int8Cal, config));
 
             Confusion floatConf = new Confusion();
-            stream(rec, floatTwin, floatCal, floatConf, null, null);
+            stream(rec, floatTwin, floatCal, floatConf, null, null, new ArrayList<>());
             Confusion int8Conf = new Confusion();
             long[] lat = new long[rec.rows() - m];
-            stream(rec, int8, int8Cal, int8Conf, lat, predictionsDir);
+            List<AnomalyEvent> events = new ArrayList<>();
+            stream(rec, int8, int8Cal, int8Conf, lat, predictionsDir, events);
             latencies.add(lat);
             int8All.addAll(int8Conf);
             floatAll.addAll(floatConf);
-            files.add(new FileResult(rec.name(), rec.rows() - m, int8Conf, floatConf, trainMs[f]));
+            files.add(new FileResult(rec.name(), rec.rows() - m, int8Conf, floatConf, trainMs[f], events));
         }
         double[] sortedTrain = trainMs.clone();
         Arrays.sort(sortedTrain);
@@ -85,7 +89,7 @@ public final class SkabProtocol {
     }
 
     private void stream(SkabRecording rec, Reconstructor model, Calibration cal, Confusion conf, long[] latency,
-                        Path predictions) throws IOException {
+                        Path predictions, List<AnomalyEvent> events) throws IOException {
         int m = config.calibrationRows();
         StreamingDetector det = new StreamingDetector(model, cal, config);
         for (int r = m - config.window() + 1; r < m; r++) {
@@ -93,6 +97,7 @@ public final class SkabProtocol {
         }
         boolean[] predicted = new boolean[rec.rows() - m];
         double[] scores = new double[rec.rows() - m];
+        EventTracker tracker = new EventTracker(rec.channels().size(), 2, EVENT_MERGE_GAP);
         for (int r = m; r < rec.rows(); r++) {
             long t0 = System.nanoTime();
             DetectionResult res = det.update(rec.sample(r));
@@ -104,10 +109,24 @@ public final class SkabProtocol {
             scores[r - m] = res.score();
             // The label is read only here, after the verdict for row r exists.
             conf.add(res.anomalous(), rec.label(r) == 1);
+            addEvent(events, tracker.accept(res), rec, m);
         }
+        addEvent(events, tracker.finish(), rec, m);
         if (predictions != null) {
             writePredictions(predictions, rec, scores, predicted);
         }
+    }
+
+    private static void addEvent(List<AnomalyEvent> events, EventTracker.Event e, SkabRecording rec, int firstRow) {
+        if (e == null) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (int c : e.topChannels()) {
+            names.add(rec.channels().get(c));
+        }
+        int row = firstRow + (int) e.start();
+        events.add(new AnomalyEvent(rec.name(), row, firstRow + (int) e.end(), rec.datetime(row), names, e.peakScore()));
     }
 
     private void writePredictions(Path dir, SkabRecording rec, double[] scores, boolean[] predicted) throws IOException {
