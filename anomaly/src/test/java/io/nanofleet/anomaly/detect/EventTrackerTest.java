@@ -42,7 +42,7 @@ class EventTrackerTest {
         assertEquals(8.0, e.peakScore(), 1e-9);
         assertEquals(10, last.start());
         assertEquals(11, last.end());
-        assertNull(t.finish() == last ? null : last);
+        assertNull(t.finish(), "finish() reports an open event once");
         assertThrows(IllegalArgumentException.class, () -> new EventTracker(3, 2, 0));
     }
 }
