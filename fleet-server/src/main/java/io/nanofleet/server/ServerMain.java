@@ -18,6 +18,7 @@ public final class ServerMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        Logging.configure();
         System.exit(new CommandLine(new ServerMain()).execute(args));
     }
 
