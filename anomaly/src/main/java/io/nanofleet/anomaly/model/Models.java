@@ -15,7 +15,7 @@ public final class Models {
     /** Components of the on-device (strict) autoencoder's bottleneck. */
     public static final int STRICT_COMPONENTS = 4;
     /** Components of the fleet base model's bottleneck. */
-    public static final int FLEET_COMPONENTS = 1;
+    public static final int FLEET_COMPONENTS = 2;
 
     private Models() {
     }
