@@ -1,0 +1,20 @@
+package io.nanofleet.ota.director;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What the fleet server tells one device to install. Signed as TUF-style metadata of type
+ * {@value #TYPE} by the director key(s) that root lists under {@code x-nanofleet-roles.director}.
+ */
+public record DirectorAssignment(String deviceId, String targetName, long length, Map<String, String> hashes,
+                                 String hardwareId, long releaseCounter, long version, Instant expires) {
+    public static final String TYPE = "director-assignment";
+
+    public DirectorAssignment {
+        hashes = Map.copyOf(hashes);
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be >= 1");
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package io.nanofleet.ota.repo;
+
+import io.nanofleet.ota.client.AtomicFiles;
+import io.nanofleet.ota.client.Updater;
+import io.nanofleet.ota.crypto.TufKey;
+import io.nanofleet.ota.crypto.TufSigner;
+import io.nanofleet.ota.metadata.DelegatedRole;
+import io.nanofleet.ota.metadata.Hashes;
+import io.nanofleet.ota.metadata.Metadata;
+import io.nanofleet.ota.metadata.Root;
+import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.ota.metadata.Targets;
+import io.nanofleet.ota.metadata.TufException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Repository tooling: a TUF repository in a directory, laid out exactly as it is published
+ * ({@code metadata/N.root.json}, {@code metadata/N.targets.json}, {@code metadata/N.snapshot.json},
+ * {@code metadata/timestamp.json}, {@code targets/<sha256>.<name>}), with consistent snapshots so a
+ * client never sees a mix of old and new files. Offline roles (root, targets) and online roles
+ * (snapshot, timestamp) are separate operations so their keys can live on different machines.
+ */
+public final class Repository {
+    private static final List<String> TOP_ROLES = List.of("root", "targets", "snapshot", "timestamp");
+    private final Path metaDir;
+    private final Path targetsDir;
+    private final Clock clock;
+    private Duration rootExpiry = Duration.ofDays(365);
+    private Duration targetsExpiry = Duration.ofDays(90);
+    private Duration snapshotExpiry = Duration.ofDays(7);
+    private Duration timestampExpiry = Duration.ofDays(1);
+
+    public Repository(Path dir, Clock clock) {
+        this.metaDir = dir.resolve("metadata");
+        this.targetsDir = dir.resolve("targets");
+        this.clock = clock;
+    }
+
+    public Repository expiries(Duration root, Duration targets, Duration snapshot, Duration timestamp) {
+        this.rootExpiry = root;
+        this.targetsExpiry = targets;
+        this.snapshotExpiry = snapshot;
+        this.timestampExpiry = timestamp;
+        return this;
+    }
+
+    public Path metadataDir() {
+        return metaDir;
+    }
+
+    public Path targetsDir() {
+        return targetsDir;
+    }
+
+    /**
+     * Creates root v1 (with the optional NanoFleet director role), empty targets v1, snapshot v1 and
+     * timestamp. Roles: root, targets, snapshot, timestamp, and optionally "director".
+     */
+    public void init(Map<String, RoleSpec> roles, Map<String, List<TufSigner>> signers) throws IOException, TufException {
+        if (Files.exists(metaDir.resolve("1.root.json"))) {
+            throw new IllegalStateException(metaDir + " already holds a repository");
+        }
+        Files.createDirectories(metaDir);
+        Files.createDirectories(targetsDir);
+        writeVersioned("root", rootSigned(1, roles), signers.getOrDefault("root", List.of()));
+        Map<String, Object> targets = header("targets", 1, targetsExpiry);
+        targets.put("targets", new LinkedHashMap<>());
+        writeVersioned("targets", targets, signers.getOrDefault("targets", List.of()));
+        refresh(signers.getOrDefault("snapshot", List.of()), signers.getOrDefault("timestamp", List.of()));
+    }
+
+    /** Root v(N+1) with new role keys; sign with old root keys (threshold) and new ones (threshold). */
+    public void rotateRoot(Map<String, RoleSpec> roles, List<TufSigner> signers) throws IOException, TufException {
+        long next = latestVersion("root") + 1;
+        writeVersioned("root", rootSigned(next, roles), signers);
+    }
+
+    /** Adds signatures of more keys to the newest version of a role (multi-operator threshold signing). */
+    public void sign(String role, List<TufSigner> signers) throws IOException, TufException {
+        long v = latestVersion(role);
+        Path f = metaDir.resolve(v + "." + Updater.Names.quote(role) + ".json");
+        Metadata md = Metadata.parse(Files.readAllBytes(f), null);
+        AtomicFiles.write(f, Signing.document(md.signed(), md.signatures(), signers));
+    }
+
+    /**
+     * Publishes {@code file} as target {@code name} in {@code role} ("targets" or a delegated role): copies
+     * it under its hash and writes a new version of the role's metadata. Snapshot and timestamp must be
+     * refreshed afterwards for clients to see it.
+     */
+    public TargetFile addTarget(Path file, String name, Map<String, Object> custom, String role, List<TufSigner> signers)
+            throws IOException, TufException {
+        if (name.startsWith("/") || name.contains("..") || name.isEmpty()) {
+            throw new IllegalArgumentException("target name must be a relative path without '..': " + name);
+        }
+        MessageDigest sha256 = Hashes.digest("sha256");
+        MessageDigest sha512 = Hashes.digest("sha512");
+        long length = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha256.update(buf, 0, n);
+                sha512.update(buf, 0, n);
+                length += n;
+            }
+        }
+        Map<String, String> hashes = new LinkedHashMap<>();
+        hashes.put("sha256", io.nanofleet.ota.crypto.Hex.encode(sha256.digest()));
+        hashes.put("sha512", io.nanofleet.ota.crypto.Hex.encode(sha512.digest()));
+        int slash = name.lastIndexOf('/');
+        Path dest = targetsDir.resolve(name.substring(0, slash + 1) + hashes.get("sha256") + "." + name.substring(slash + 1));
+        Files.createDirectories(dest.getParent());
+        Path tmp = dest.resolveSibling("." + dest.getFileName() + ".tmp");
+        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+        Metadata current = latest(role);
+        Map<String, Object> signed = bump(current.signed(), targetsExpiry);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> targets = (Map<String, Object>) signed.get("targets");
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("length", length);
+        entry.put("hashes", new LinkedHashMap<>(hashes));
+        if (custom != null && !custom.isEmpty()) {
+            entry.put("custom", custom);
+        }
+        targets.put(name, entry);
+        writeVersioned(role, signed, signers);
+        return new TargetFile(name, length, hashes, custom);
+    }
+
+    /** Top-level targets delegates {@code paths} to a new role, whose v1 (empty) is signed by its own keys. */
+    public void delegate(String name, List<String> paths, RoleSpec spec, boolean terminating,
+                         List<TufSigner> targetsSigners, List<TufSigner> delegateSigners) throws IOException, TufException {
+        if (TOP_ROLES.contains(name)) {
+            throw new IllegalArgumentException(name + " is a top-level role name");
+        }
+        Map<String, Object> signed = bump(latest("targets").signed(), targetsExpiry);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> d = (Map<String, Object>) signed.computeIfAbsent("delegations", k -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("keys", new LinkedHashMap<>());
+            m.put("roles", new ArrayList<>());
+            return m;
+        });
+        @SuppressWarnings("unchecked")
+        Map<String, Object> keys = (Map<String, Object>) d.get("keys");
+        for (TufKey k : spec.keys()) {
+            keys.put(k.keyId(), k.toMetadata());
+        }
+        Map<String, Object> role = new LinkedHashMap<>();
+        role.put("name", name);
+        role.put("keyids", keyIds(spec));
+        role.put("threshold", (long) spec.threshold());
+        role.put("terminating", terminating);
+        role.put("paths", new ArrayList<>(paths));
+        @SuppressWarnings("unchecked")
+        List<Object> roles = (List<Object>) d.get("roles");
+        roles.add(role);
+        writeVersioned("targets", signed, targetsSigners);
+        Map<String, Object> child = header("targets", 1, targetsExpiry);
+        child.put("targets", new LinkedHashMap<>());
+        writeVersioned(name, child, delegateSigners);
+    }
+
+    /** Online step: new snapshot naming the newest version of every targets role, then a new timestamp. */
+    public void refresh(List<TufSigner> snapshotSigners, List<TufSigner> timestampSigners) throws IOException, TufException {
+        long snapVersion = Files.exists(metaDir.resolve("timestamp.json")) ? latestVersion("snapshot") + 1 : 1;
+        Map<String, Object> snap = header("snapshot", snapVersion, snapshotExpiry);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        for (String role : targetsRoles()) {
+            long v = latestVersion(role);
+            meta.put(role + ".json", metaEntry(v, Files.readAllBytes(metaDir.resolve(v + "." + Updater.Names.quote(role) + ".json"))));
+        }
+        snap.put("meta", meta);
+        byte[] snapBytes = writeVersioned("snapshot", snap, snapshotSigners);
+        long tsVersion = Files.exists(metaDir.resolve("timestamp.json"))
+                ? Metadata.parse(Files.readAllBytes(metaDir.resolve("timestamp.json")), "timestamp").version() + 1 : 1;
+        Map<String, Object> ts = header("timestamp", tsVersion, timestampExpiry);
+        Map<String, Object> tsMeta = new LinkedHashMap<>();
+        tsMeta.put("snapshot.json", metaEntry(snapVersion, snapBytes));
+        ts.put("meta", tsMeta);
+        AtomicFiles.write(metaDir.resolve("timestamp.json"), Signing.document(ts, timestampSigners));
+    }
+
+    /** Newest root, e.g. to give devices their initial trust anchor. */
+    public byte[] rootBytes() throws IOException, TufException {
+        return Files.readAllBytes(metaDir.resolve(latestVersion("root") + ".root.json"));
+    }
+
+    public Root root() throws IOException, TufException {
+        return new Root(latest("root"));
+    }
+
+    public long latestVersion(String role) throws IOException {
+        String suffix = "." + Updater.Names.quote(role) + ".json";
+        long best = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(metaDir, "*" + suffix)) {
+            for (Path p : ds) {
+                String f = p.getFileName().toString();
+                String prefix = f.substring(0, f.length() - suffix.length());
+                if (prefix.matches("[0-9]+")) {
+                    best = Math.max(best, Long.parseLong(prefix));
+                }
+            }
+        }
+        if (best == 0) {
+            throw new IllegalStateException("no metadata for role " + role + " in " + metaDir + " (run init first?)");
+        }
+        return best;
+    }
+
+    public Metadata latest(String role) throws IOException, TufException {
+        long v = latestVersion(role);
+        return Metadata.parse(Files.readAllBytes(metaDir.resolve(v + "." + Updater.Names.quote(role) + ".json")), null);
+    }
+
+    private List<String> targetsRoles() throws IOException, TufException {
+        List<String> out = new ArrayList<>();
+        List<String> todo = new ArrayList<>(List.of("targets"));
+        while (!todo.isEmpty()) {
+            String r = todo.remove(0);
+            if (out.contains(r)) {
+                continue;
+            }
+            out.add(r);
+            for (DelegatedRole d : new Targets(latest(r)).delegatedRoles()) {
+                todo.add(d.name());
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> rootSigned(long version, Map<String, RoleSpec> roles) {
+        Map<String, Object> s = header("root", version, rootExpiry);
+        s.put("consistent_snapshot", true);
+        Map<String, Object> keys = new LinkedHashMap<>();
+        Map<String, Object> roleMap = new LinkedHashMap<>();
+        for (String r : TOP_ROLES) {
+            RoleSpec spec = roles.get(r);
+            if (spec == null) {
+                throw new IllegalArgumentException("root needs keys for role " + r);
+            }
+            addKeys(keys, spec);
+            roleMap.put(r, roleEntry(spec));
+        }
+        s.put("keys", keys);
+        s.put("roles", roleMap);
+        RoleSpec director = roles.get(Root.DIRECTOR_ROLE);
+        if (director != null) {
+            addKeys(keys, director);
+            Map<String, Object> nf = new LinkedHashMap<>();
+            nf.put(Root.DIRECTOR_ROLE, roleEntry(director));
+            s.put(Root.NANOFLEET_ROLES, nf);
+        }
+        return s;
+    }
+
+    private static void addKeys(Map<String, Object> keys, RoleSpec spec) {
+        for (TufKey k : spec.keys()) {
+            keys.put(k.keyId(), k.toMetadata());
+        }
+    }
+
+    private static Map<String, Object> roleEntry(RoleSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("keyids", keyIds(spec));
+        m.put("threshold", (long) spec.threshold());
+        return m;
+    }
+
+    private static List<Object> keyIds(RoleSpec spec) {
+        List<Object> ids = new ArrayList<>();
+        for (TufKey k : spec.keys()) {
+            if (!ids.contains(k.keyId())) {
+                ids.add(k.keyId());
+            }
+        }
+        return ids;
+    }
+
+    private Map<String, Object> header(String type, long version, Duration expiry) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("_type", type);
+        s.put("spec_version", "1.0.31");
+        s.put("version", version);
+        s.put("expires", clock.instant().plus(expiry).truncatedTo(ChronoUnit.SECONDS).toString());
+        return s;
+    }
+
+    private Map<String, Object> bump(Map<String, Object> signed, Duration expiry) {
+        Map<String, Object> s = new LinkedHashMap<>(signed);
+        s.put("version", (Long) signed.get("version") + 1);
+        s.put("expires", clock.instant().plus(expiry).truncatedTo(ChronoUnit.SECONDS).toString());
+        if (s.get("targets") instanceof Map) {
+            s.put("targets", new LinkedHashMap<>((Map<?, ?>) s.get("targets")));
+        }
+        return s;
+    }
+
+    private static Map<String, Object> metaEntry(long version, byte[] data) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", version);
+        m.put("length", (long) data.length);
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("sha256", Hashes.sha256Hex(data));
+        m.put("hashes", h);
+        return m;
+    }
+
+    private byte[] writeVersioned(String role, Map<String, Object> signed, List<TufSigner> signers) throws IOException {
+        byte[] doc = Signing.document(signed, signers);
+        AtomicFiles.write(metaDir.resolve(signed.get("version") + "." + Updater.Names.quote(role) + ".json"), doc);
+        return doc;
+    }
+}
