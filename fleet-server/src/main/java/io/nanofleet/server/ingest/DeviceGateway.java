@@ -125,52 +125,71 @@ public final class DeviceGateway implements AutoCloseable {
             reject(IngestCounters.Reject.BAD_TOPIC, topic, e.getMessage());
             return;
         }
+        ingest(address, payload);
+    }
+
+    /** What became of one uplink: accepted (reject null), or refused with its counted reason. */
+    public record Outcome(IngestCounters.Reject reject, String detail) {
+        static final Outcome ACCEPTED = new Outcome(null, null);
+
+        public boolean accepted() {
+            return reject == null;
+        }
+    }
+
+    /**
+     * Transport-neutral ingest, shared by MQTT and CoAP: decodes, checks the payload's device id against
+     * the address the transport authenticated, and queues it for storage.
+     */
+    public Outcome ingest(DeviceAddress address, byte[] payload) {
+        String where = address.deviceId() + "/" + address.channel().segment();
         if (address.channel() == Channel.STATE && payload.length == 0) {
             // An empty retained message is how MQTT clears a retained state (decommissioning): not an error.
-            return;
+            return Outcome.ACCEPTED;
         }
         long now = clock.getAsLong();
         try {
             switch (address.channel()) {
                 case STATE -> {
                     DeviceState s = Codecs.STATE.decode(payload);
-                    if (sameDevice(address, s.getDeviceId(), topic)) {
-                        writer.submit(new BatchWriter.StateWrite(s, now));
-                        counters.accepted();
+                    if (!address.deviceId().equals(s.getDeviceId())) {
+                        return mismatch(where, s.getDeviceId());
                     }
+                    writer.submit(new BatchWriter.StateWrite(s, now));
                 }
                 case TELEMETRY -> {
                     TelemetryBatch b = Codecs.TELEMETRY.decode(payload);
-                    if (sameDevice(address, b.getDeviceId(), topic)) {
-                        writer.submit(new BatchWriter.TelemetryWrite(b, now));
-                        counters.accepted();
+                    if (!address.deviceId().equals(b.getDeviceId())) {
+                        return mismatch(where, b.getDeviceId());
                     }
+                    writer.submit(new BatchWriter.TelemetryWrite(b, now));
                 }
                 case EVENTS -> {
                     Event e = Codecs.EVENT.decode(payload);
-                    if (sameDevice(address, e.getDeviceId(), topic)) {
-                        writer.submit(new BatchWriter.EventWrite(e, now));
-                        counters.accepted();
+                    if (!address.deviceId().equals(e.getDeviceId())) {
+                        return mismatch(where, e.getDeviceId());
                     }
+                    writer.submit(new BatchWriter.EventWrite(e, now));
                 }
-                default -> reject(IngestCounters.Reject.BAD_TOPIC, topic, "not an uplink channel");
+                default -> {
+                    return reject(IngestCounters.Reject.BAD_TOPIC, where, "not an uplink channel");
+                }
             }
+            counters.accepted();
+            return Outcome.ACCEPTED;
         } catch (PayloadException e) {
-            reject(IngestCounters.Reject.of(e.reason()), topic, e.getMessage());
+            return reject(IngestCounters.Reject.of(e.reason()), where, e.getMessage());
         }
     }
 
-    private boolean sameDevice(DeviceAddress address, String payloadDeviceId, String topic) {
-        if (address.deviceId().equals(payloadDeviceId)) {
-            return true;
-        }
-        reject(IngestCounters.Reject.DEVICE_MISMATCH, topic, "payload says device '" + payloadDeviceId + "'");
-        return false;
+    private Outcome mismatch(String where, String payloadDeviceId) {
+        return reject(IngestCounters.Reject.DEVICE_MISMATCH, where, "payload says device '" + payloadDeviceId + "'");
     }
 
-    private void reject(IngestCounters.Reject reason, String topic, String detail) {
+    private Outcome reject(IngestCounters.Reject reason, String where, String detail) {
         counters.rejected(reason);
-        LOG.debug("rejected message on {}: {} ({})", topic, reason, detail);
+        LOG.debug("rejected message on {}: {} ({})", where, reason, detail);
+        return new Outcome(reason, detail);
     }
 
     public IngestCounters counters() {
@@ -184,6 +203,14 @@ public final class DeviceGateway implements AutoCloseable {
     /** Publishes a command to its device (QoS 1, not retained: a stale command must not be replayed). */
     public void send(Command command) throws MqttException {
         client.publish(Topics.cmd(command.getDeviceId()), Codecs.COMMAND.encode(command), 1, false);
+    }
+
+    /**
+     * Publishes a director assignment to its device, retained: a device that was offline (or restarts)
+     * receives its current assignment when it subscribes, and a newer one replaces it.
+     */
+    public void sendAssignment(io.nanofleet.protocols.v1.Assignment assignment) throws MqttException {
+        client.publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), 1, true);
     }
 
     @Override

@@ -1,0 +1,124 @@
+package io.nanofleet.server.coap;
+
+import io.nanofleet.protocols.CoapPaths;
+import io.nanofleet.server.StartupException;
+import io.nanofleet.server.ingest.DeviceGateway;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CoAP side of the device contract, over DTLS only (coaps://): the same messages as MQTT under
+ * {@code /v1/d/{id}/...}, plus Block2 downloads of update targets under {@code /v1/targets/{name}}.
+ * Devices authenticate with a per-device pre-shared key whose identity is their device id
+ * ({@link CoapKeys}); each may touch only its own resources.
+ */
+public final class CoapDeviceServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoapDeviceServer.class);
+
+    static {
+        CoapConfig.register();
+        UdpConfig.register();
+        DtlsConfig.register();
+    }
+
+    private final String host;
+    private final int port;
+    private final CoapKeys keys;
+    private final DeviceGateway gateway;
+    private final TargetSource targets;
+    private final String brokerUri;
+    private CoapServer server;
+    private DownlinkBridge bridge;
+    private int boundPort;
+
+    public CoapDeviceServer(String host, int port, CoapKeys keys, DeviceGateway gateway, TargetSource targets,
+                            String brokerUri) {
+        this.host = host;
+        this.port = port;
+        this.keys = keys;
+        this.gateway = gateway;
+        this.targets = targets;
+        this.brokerUri = brokerUri;
+    }
+
+    /** The CoAP configuration every NanoFleet endpoint uses (server and test clients alike). */
+    public static Configuration configuration() {
+        Configuration c = new Configuration();
+        c.set(CoapConfig.PREFERRED_BLOCK_SIZE, 512);
+        c.set(CoapConfig.MAX_MESSAGE_SIZE, 1024);
+        c.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 64 * 1024 * 1024);
+        return c;
+    }
+
+    public CoapDeviceServer start() {
+        if (port != 0) {
+            requireFreeUdp();
+        }
+        Configuration config = configuration();
+        config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY);
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+                .setAddress(new InetSocketAddress(host, port))
+                .setAdvancedPskStore(new DevicePskStore(keys))
+                .build();
+        DTLSConnector connector = new DTLSConnector(dtls);
+        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build();
+        server = new CoapServer(config);
+        server.addEndpoint(endpoint);
+        CoapResource v1 = new CoapResource(CoapPaths.VERSION);
+        DevicesResource devices = new DevicesResource(gateway);
+        v1.add(devices);
+        v1.add(new TargetsResource(targets, config.get(CoapConfig.PREFERRED_BLOCK_SIZE)));
+        server.add(v1);
+        try {
+            server.start();
+        } catch (IllegalStateException e) {
+            throw new StartupException("the CoAP endpoint did not start on UDP " + host + ":" + port + ": " + e.getMessage()
+                    + ". Choose another --coap-port.", e);
+        }
+        boundPort = endpoint.getAddress().getPort();
+        bridge = new DownlinkBridge(brokerUri, devices);
+        bridge.start();
+        LOG.info("CoAP over DTLS on UDP port {}", boundPort);
+        return this;
+    }
+
+    /** Californium logs a bind failure and carries on; we want the operator to see it, with the flag. */
+    private void requireFreeUdp() {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(host, port))) {
+            s.getLocalPort();
+        } catch (SocketException e) {
+            throw new StartupException("UDP port " + port + " on " + host + " (CoAP) is in use or not bindable: "
+                    + e.getMessage() + ". Choose another --coap-port.", e);
+        }
+    }
+
+    public int port() {
+        return boundPort;
+    }
+
+    public CoapKeys keys() {
+        return keys;
+    }
+
+    @Override
+    public void close() {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (server != null) {
+            server.destroy();
+        }
+    }
+}
