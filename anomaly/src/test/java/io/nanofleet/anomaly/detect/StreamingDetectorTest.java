@@ -123,6 +123,25 @@ class StreamingDetectorTest {
     }
 
     @Test
+    void aChannelConstantDuringCalibrationStillGivesFiniteScores() {
+        float[][] rows = Synthetic.normal(800, N, 8);
+        for (float[] r : rows) {
+            r[4] = 42f;
+        }
+        StreamingDetector d = detector(rows);
+        for (int r = 400; r < 800; r++) {
+            assertTrue(Double.isFinite(d.update(rows[r]).score()));
+        }
+        float[] moved = rows[500].clone();
+        moved[4] = 43f;
+        DetectionResult res = null;
+        for (int i = 0; i < config.window(); i++) {
+            res = d.update(moved);
+        }
+        assertTrue(res.anomalous() && res.topChannel() == 4, "a stuck-then-moving channel is flagged and named");
+    }
+
+    @Test
     void modelAndCalibrationMustAgreeOnChannels() {
         float[][] rows = Synthetic.normal(500, N, 5);
         Calibrator cal = new Calibrator(config);
