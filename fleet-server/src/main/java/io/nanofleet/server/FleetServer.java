@@ -1,6 +1,15 @@
 package io.nanofleet.server;
 
+import io.nanofleet.server.api.ApiContext;
 import io.nanofleet.server.api.ApiServer;
+import io.nanofleet.server.api.DeviceRoutes;
+import io.nanofleet.server.api.HealthHandler;
+import io.nanofleet.server.api.OperatorRoutes;
+import io.nanofleet.server.api.RouteModule;
+import io.nanofleet.server.api.auth.ApiTokens;
+import io.nanofleet.server.api.auth.BootstrapToken;
+import io.nanofleet.server.audit.AuditLog;
+import io.nanofleet.server.commands.CommandRoutes;
 import io.nanofleet.server.broker.EmbeddedBroker;
 import io.nanofleet.server.ingest.DeviceGateway;
 import io.nanofleet.server.store.BatchWriter;
@@ -9,6 +18,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -31,6 +41,8 @@ public final class FleetServer implements AutoCloseable {
     private ApiServer api;
     private String brokerUri;
     private int httpPort;
+    private ApiContext apiContext;
+    private String adminToken;
 
     public FleetServer(ServerConfig config) {
         this(config, System::currentTimeMillis);
@@ -74,9 +86,26 @@ public final class FleetServer implements AutoCloseable {
         gateway = new DeviceGateway(brokerUri, writer, clock);
         gateway.start();
         vertx = Vertx.vertx();
-        api = new ApiServer(vertx, store, writer, gateway, clock, config.usesExternalBroker() ? "external" : "embedded");
+        ApiTokens tokens = new ApiTokens(store, clock);
+        adminToken = BootstrapToken.ensure(tokens, config.dataDir());
+        apiContext = new ApiContext(vertx, store, new AuditLog(store, clock), tokens, clock, reason -> { })
+                .register(DeviceGateway.class, gateway)
+                .register(BatchWriter.class, writer);
+        api = new ApiServer(vertx, apiContext, routeModules(),
+                new HealthHandler(gateway, writer, config.usesExternalBroker() ? "external" : "embedded"));
         httpPort = api.start(config.httpHost(), config.httpPort());
         LOG.info("NanoFleet server up: HTTP on port {}, devices connect to {}", httpPort, brokerUri);
+    }
+
+    /**
+     * Every REST feature is one {@link RouteModule}; a new feature adds one line here (and registers any
+     * component its routes need in {@link #apiContext}).
+     */
+    private static List<RouteModule> routeModules() {
+        return List.of(
+                new DeviceRoutes(),
+                new CommandRoutes(),
+                new OperatorRoutes());
     }
 
     /** Accepts {@code mqtt://host:port} (and tcp://), returns Paho's {@code tcp://host:port}. */
@@ -105,6 +134,19 @@ public final class FleetServer implements AutoCloseable {
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The bootstrap admin token from the data directory (null if the operator removed the file). */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public ApiContext apiContext() {
+        return apiContext;
+    }
+
+    public ApiServer api() {
+        return api;
     }
 
     public FleetStore store() {

@@ -70,6 +70,10 @@ public final class ServerMain implements Runnable {
             }));
             System.out.println("NanoFleet server: http://localhost:" + server.httpPort() + "/  devices: " + server.brokerUri()
                     + "  (Ctrl+C stops)");
+            if (server.adminToken() != null) {
+                System.out.println("Admin API token: " + config.dataDir().resolve("admin-token")
+                        + " (create named tokens with POST /api/v1/tokens, then delete that file)");
+            }
             stopped.await();
             return 0;
         }

@@ -41,6 +41,10 @@ abstract class AbstractFleetEndToEndIT {
         }
     }
 
+    String token() {
+        return server.adminToken();
+    }
+
     String api() {
         return "http://127.0.0.1:" + server.httpPort() + "/api/v1";
     }
@@ -62,7 +66,7 @@ abstract class AbstractFleetEndToEndIT {
         // 2. Summaries stored, with sane values.
         for (DeviceAgent a : agents) {
             JsonObject s = Await.until(Duration.ofSeconds(20), "summaries of " + a.deviceId(),
-                    () -> Http.get(api() + "/devices/" + a.deviceId() + "/summaries").json(),
+                    () -> Http.get(api() + "/devices/" + a.deviceId() + "/summaries", token()).json(),
                     j -> j.getJsonArray("summaries").size() >= 4);
             JsonObject first = s.getJsonArray("summaries").getJsonObject(0);
             assertTrue(first.getLong("count") > 0, first.encode());
@@ -72,14 +76,14 @@ abstract class AbstractFleetEndToEndIT {
 
         // 3. ping round trip through the REST API, MQTT, the agent and back.
         String target = agents.get(1).deviceId();
-        Http.Response sent = Http.post(api() + "/devices/" + target + "/commands", "{\"action\":\"ping\",\"arguments\":{\"echo\":\"hi\"}}");
+        Http.Response sent = Http.post(api() + "/devices/" + target + "/commands", "{\"action\":\"ping\",\"arguments\":{\"echo\":\"hi\"}}", token());
         assertEquals(202, sent.status(), sent.body());
         String commandId = sent.json().getString("commandId");
         JsonObject done = Await.until(Duration.ofSeconds(20), "ping result",
-                () -> Http.get(api() + "/commands/" + commandId).json(), j -> !"SENT".equals(j.getString("status")));
+                () -> Http.get(api() + "/commands/" + commandId, token()).json(), j -> !"SENT".equals(j.getString("status")));
         assertEquals("OK", done.getString("status"), done.encode());
         assertEquals("pong", done.getString("resultMessage"));
-        JsonArray events = Http.get(api() + "/devices/" + target + "/events").json().getJsonArray("events");
+        JsonArray events = Http.get(api() + "/devices/" + target + "/events", token()).json().getJsonArray("events");
         assertEquals("command_result", events.getJsonObject(0).getString("type"));
 
         // 4. Kill one agent's connection: the broker publishes its will, the server marks it offline.
@@ -92,7 +96,7 @@ abstract class AbstractFleetEndToEndIT {
     }
 
     long ownOnline() throws Exception {
-        JsonArray devices = Http.get(api() + "/devices").json().getJsonArray("devices");
+        JsonArray devices = Http.get(api() + "/devices", token()).json().getJsonArray("devices");
         long n = 0;
         for (int i = 0; i < devices.size(); i++) {
             JsonObject d = devices.getJsonObject(i);

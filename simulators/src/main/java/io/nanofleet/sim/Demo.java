@@ -84,10 +84,13 @@ public final class Demo implements Callable<Integer> {
         int port = server.httpPort();
         System.out.println();
         System.out.println("NanoFleet demo is running.");
-        System.out.println("  Dashboard:  http://localhost:" + port + "/");
-        System.out.println("  Devices:    curl localhost:" + port + "/api/v1/devices");
-        System.out.println("  Ping one:   curl -X POST -H 'Content-Type: application/json' -d '{\"action\":\"ping\"}' "
+        // The API needs a token; the demo hands out the bootstrap admin token it just created in its own data dir.
+        String auth = "-H 'Authorization: Bearer " + server.adminToken() + "' ";
+        System.out.println("  Dashboard:  http://localhost:" + port + "/#token=" + server.adminToken());
+        System.out.println("  Devices:    curl " + auth + "localhost:" + port + "/api/v1/devices");
+        System.out.println("  Ping one:   curl -X POST " + auth + "-H 'Content-Type: application/json' -d '{\"action\":\"ping\"}' "
                 + "localhost:" + port + "/api/v1/devices/sim-0001/commands");
+        System.out.println("  API token:  " + server.adminToken() + " (admin; also in " + dir.resolve("admin-token") + ")");
         System.out.println("  MQTT:       " + server.brokerUri() + " (embedded HiveMQ CE)");
         System.out.println("  Data:       " + dir.toAbsolutePath());
         System.out.println("Press Ctrl+C to stop.");

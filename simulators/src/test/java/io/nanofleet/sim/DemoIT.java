@@ -41,10 +41,13 @@ class DemoIT {
         try {
             int httpPort = awaitPort(demo, log);
             HttpClient http = HttpClient.newHttpClient();
+            // The API needs a bearer token: the demo writes its bootstrap admin token into its data dir.
+            String token = Files.readString(dataDir.resolve("admin-token")).trim();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             String body = "";
             while (System.nanoTime() < deadline) {
-                body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/devices")).build(),
+                body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/devices"))
+                                .header("Authorization", "Bearer " + token).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 if (body.contains("\"online\":20")) {
                     break;

@@ -1,0 +1,142 @@
+package io.nanofleet.server.api;
+
+import io.nanofleet.server.api.auth.ApiTokens;
+import io.nanofleet.server.api.auth.Principal;
+import io.nanofleet.server.audit.AuditLog;
+import io.nanofleet.server.store.FleetStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * What a {@link RouteModule} gets to build its routes: the role-checked route registrar, the store,
+ * the audit log, the clock, and shared server components looked up by type ({@link #service}).
+ */
+public final class ApiContext {
+    static final String PRINCIPAL_KEY = "nanofleet.principal";
+
+    private final Vertx vertx;
+    private final FleetStore store;
+    private final AuditLog audit;
+    private final ApiTokens tokens;
+    private final LongSupplier clock;
+    private final OpenApiDocument openApi;
+    private final AuthGuard guard;
+    private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
+
+    public ApiContext(Vertx vertx, FleetStore store, AuditLog audit, ApiTokens tokens, LongSupplier clock, AuthGuard.Rejects rejects) {
+        this.vertx = vertx;
+        this.store = store;
+        this.audit = audit;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.openApi = new OpenApiDocument();
+        this.guard = new AuthGuard(vertx, tokens, rejects);
+    }
+
+    /** Registers routes on {@code router} with role checks and OpenAPI entries. */
+    public ApiRoutes routes(Router router) {
+        return new ApiRoutes(router, guard, openApi);
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public FleetStore store() {
+        return store;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public ApiTokens tokens() {
+        return tokens;
+    }
+
+    public LongSupplier clock() {
+        return clock;
+    }
+
+    public OpenApiDocument openApi() {
+        return openApi;
+    }
+
+    /** Makes a server component available to modules (e.g. the device CA, the command signer). */
+    public <T> ApiContext register(Class<T> type, T component) {
+        services.put(type, component);
+        return this;
+    }
+
+    /** A component registered by the server; throws if none (a wiring bug, not a request error). */
+    public <T> T service(Class<T> type) {
+        Object o = services.get(type);
+        if (o == null) {
+            throw new IllegalStateException("no " + type.getSimpleName() + " registered in the ApiContext");
+        }
+        return type.cast(o);
+    }
+
+    public boolean hasService(Class<?> type) {
+        return services.containsKey(type);
+    }
+
+    /** The caller of a route mounted through {@link ApiRoutes}. */
+    public static Principal principal(RoutingContext rc) {
+        Principal p = rc.get(PRINCIPAL_KEY);
+        return p == null ? Principal.ANONYMOUS : p;
+    }
+
+    /** Runs a blocking call on a worker and answers its result as JSON; a null result answers 404. */
+    public void blocking(RoutingContext rc, Callable<Object> call) {
+        blocking(rc, 200, call);
+    }
+
+    public void blocking(RoutingContext rc, int okStatus, Callable<Object> call) {
+        vertx.executeBlocking(call, false).onComplete(ar -> {
+            if (ar.failed()) {
+                Throwable t = ar.cause();
+                if (t instanceof ApiException e) {
+                    error(rc, e.status(), e.getMessage());
+                } else {
+                    error(rc, 500, "server error: " + t.getMessage());
+                }
+            } else if (ar.result() == null) {
+                error(rc, 404, "not found");
+            } else {
+                rc.response().setStatusCode(okStatus);
+                rc.json(ar.result());
+            }
+        });
+    }
+
+    public static void error(RoutingContext rc, int status, String message) {
+        if (rc.response().ended()) {
+            return;
+        }
+        rc.response().setStatusCode(status);
+        rc.json(new JsonObject().put("error", message));
+    }
+
+    /** The request body as a JSON object; answers 400 and returns null when it is not one. */
+    public static JsonObject jsonBody(RoutingContext rc, String example) {
+        try {
+            JsonObject body = rc.body().asJsonObject();
+            if (body != null) {
+                return body;
+            }
+        } catch (DecodeException | ClassCastException e) {
+            error(rc, 400, "body must be a JSON object like " + example + ": " + e.getMessage());
+            return null;
+        }
+        error(rc, 400, "body must be a JSON object like " + example);
+        return null;
+    }
+}

@@ -1,0 +1,68 @@
+package io.nanofleet.server.api;
+
+import io.nanofleet.server.api.auth.ApiTokens;
+import io.nanofleet.server.api.auth.Principal;
+import io.nanofleet.server.api.auth.Role;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/** Checks {@code Authorization: Bearer <token>} and the token's role before a route's handler runs. */
+public final class AuthGuard {
+    /** Where refusals are counted (metrics); reasons are a small fixed set. */
+    public interface Rejects {
+        void rejected(String reason);
+    }
+
+    private final Vertx vertx;
+    private final ApiTokens tokens;
+    private final Rejects rejects;
+
+    AuthGuard(Vertx vertx, ApiTokens tokens, Rejects rejects) {
+        this.vertx = vertx;
+        this.tokens = tokens;
+        this.rejects = rejects;
+    }
+
+    Handler<RoutingContext> require(Role role) {
+        return rc -> {
+            String header = rc.request().getHeader("Authorization");
+            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                refuse(rc, 401, "missing_token", "this route needs an operator token: send 'Authorization: Bearer <token>' "
+                        + "(the bootstrap admin token is in <data-dir>/admin-token)");
+                return;
+            }
+            String token = header.substring(7).trim();
+            Optional<Principal> hit = tokens.cached(token);
+            if (hit != null) {
+                decide(rc, hit, role);
+                return;
+            }
+            vertx.executeBlocking(() -> tokens.lookup(token), false).onComplete(ar -> {
+                if (ar.failed()) {
+                    ApiContext.error(rc, 500, "token check failed: " + ar.cause().getMessage());
+                } else {
+                    decide(rc, ar.result(), role);
+                }
+            });
+        };
+    }
+
+    private void decide(RoutingContext rc, Optional<Principal> principal, Role role) {
+        if (principal.isEmpty()) {
+            refuse(rc, 401, "invalid_token", "unknown or revoked API token");
+        } else if (!principal.get().role().includes(role)) {
+            refuse(rc, 403, "forbidden", "this route needs the " + role.wireName() + " role; your token '"
+                    + principal.get().name() + "' has " + principal.get().role().wireName());
+        } else {
+            rc.put(ApiContext.PRINCIPAL_KEY, principal.get());
+            rc.next();
+        }
+    }
+
+    private void refuse(RoutingContext rc, int status, String reason, String message) {
+        rejects.rejected(reason);
+        ApiContext.error(rc, status, message);
+    }
+}
