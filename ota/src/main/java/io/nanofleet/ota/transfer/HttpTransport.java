@@ -38,6 +38,7 @@ public final class HttpTransport implements Transport {
         } catch (IOException e) {
             throw new TufException.FetchException("cannot reach " + uri + ": " + e, -1, e);
         }
+        IOException sinkFailure = null;
         try (InputStream in = resp.body) {
             long skip;
             if (resp.status == 206) {
@@ -59,13 +60,22 @@ public final class HttpTransport implements Transport {
                     skip -= from;
                 }
                 if (n > from) {
-                    sink.accept(ByteBuffer.wrap(buf, from, n - from));
+                    try {
+                        sink.accept(ByteBuffer.wrap(buf, from, n - from));
+                    } catch (IOException e) {
+                        // local (disk) failure, not the network's: report it as is
+                        sinkFailure = e;
+                        break;
+                    }
                 }
             }
         } catch (StallGuard.StalledException e) {
             throw new TufException.TimeoutException(uri + ": no data for " + readTimeout.toMillis() + " ms (server stalled)");
         } catch (IOException e) {
             throw new TufException.FetchException("connection lost during " + uri + ": " + e, -1, e);
+        }
+        if (sinkFailure != null) {
+            throw sinkFailure;
         }
     }
 }

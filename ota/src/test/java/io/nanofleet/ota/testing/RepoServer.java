@@ -37,6 +37,7 @@ public final class RepoServer implements AutoCloseable {
     private final Map<String, byte[]> overrides = new ConcurrentHashMap<>();
     private final Map<String, Behavior> behaviors = new ConcurrentHashMap<>();
     private final List<String> served = new CopyOnWriteArrayList<>();
+    private final List<String> ranges = new CopyOnWriteArrayList<>();
 
     public RepoServer(Path root) throws IOException {
         this.root = root;
@@ -68,6 +69,11 @@ public final class RepoServer implements AutoCloseable {
         served.clear();
     }
 
+    /** Range headers received, in order. */
+    public List<String> ranges() {
+        return ranges;
+    }
+
     /** Paths that returned 200/206, in order. */
     public List<String> served() {
         return served;
@@ -95,6 +101,9 @@ public final class RepoServer implements AutoCloseable {
             served.add(path);
             ex.getResponseHeaders().set("Content-Type", path.endsWith(".json") ? "application/json" : "application/octet-stream");
             String range = ex.getRequestHeaders().getFirst("Range");
+            if (range != null) {
+                ranges.add(path + " " + range);
+            }
             int from = 0;
             if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
                 from = Integer.parseInt(range.substring(6, range.length() - 1));
