@@ -121,7 +121,7 @@ public final class Calibrator {
             }
             scores[i] = s;
         }
-        double threshold = quantile(scores, config.quantile()) * config.thresholdFactor();
+        double threshold = boxQuantile(scores, config.quantile()) * config.thresholdFactor();
         return new Calibration(p.mean(), p.std(), scale, Math.max(threshold, 1e-6));
     }
 
@@ -151,6 +151,62 @@ public final class Calibrator {
     /** A channel that is constant during calibration still gets a usable scale: a tiny fraction of its level. */
     static double floor(double std, double mean) {
         return Math.max(std, Math.max(1e-6, 1e-6 * Math.abs(mean)));
+    }
+
+    /**
+     * The q-quantile of the scores under Box's approximation, the classical control limit of the PCA Q-statistic:
+     * a sum of squared residuals behaves like g * chi2(h), with g and h matched to the scores' mean and variance.
+     * Estimated from two moments instead of from the few largest of ~400 strongly autocorrelated scores, the
+     * threshold varies less from machine to machine. Falls back to the empirical quantile for degenerate scores.
+     */
+    static double boxQuantile(double[] scores, double q) {
+        double mean = 0;
+        for (double x : scores) {
+            mean += x;
+        }
+        mean /= scores.length;
+        double var = 0;
+        for (double x : scores) {
+            var += (x - mean) * (x - mean);
+        }
+        var /= scores.length;
+        if (!(mean > 0) || !(var > 1e-12 * mean * mean) || q >= 1) {
+            return quantile(scores, q);
+        }
+        double g = var / (2 * mean);
+        double h = 2 * mean * mean / var;
+        return g * chiSquareQuantile(h, q);
+    }
+
+    /** Wilson-Hilferty approximation of the chi-square quantile with h degrees of freedom (h may be fractional). */
+    static double chiSquareQuantile(double h, double q) {
+        double a = 2.0 / (9.0 * h);
+        double c = 1 - a + normalQuantile(q) * Math.sqrt(a);
+        return h * Math.max(c, 0) * Math.max(c, 0) * Math.max(c, 0);
+    }
+
+    /** Inverse standard normal CDF, Acklam's rational approximation (relative error < 1.2e-9), q in (0, 1). */
+    static double normalQuantile(double q) {
+        final double[] a = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+        final double[] b = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                6.680131188771972e+01, -1.328068155288572e+01};
+        final double[] c = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+        final double[] d = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+        double lo = 0.02425;
+        if (q < lo) {
+            double t = Math.sqrt(-2 * Math.log(q));
+            return (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5])
+                    / ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1);
+        }
+        if (q > 1 - lo) {
+            return -normalQuantile(1 - q);
+        }
+        double u = q - 0.5;
+        double r = u * u;
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * u
+                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
     }
 
     /** Linear-interpolated quantile (numpy's default method). */

@@ -166,6 +166,29 @@ class StreamingDetectorTest {
     }
 
     @Test
+    void boxThresholdMatchesChiSquareQuantiles() {
+        assertEquals(2.326348, Calibrator.normalQuantile(0.99), 1e-6);
+        assertEquals(-1.644854, Calibrator.normalQuantile(0.05), 1e-6);
+        assertEquals(0.0, Calibrator.normalQuantile(0.5), 1e-12);
+        assertEquals(-3.719016, Calibrator.normalQuantile(1e-4), 1e-5);
+        assertEquals(23.209, Calibrator.chiSquareQuantile(10, 0.99), 0.05);
+        assertEquals(15.086, Calibrator.chiSquareQuantile(5, 0.99), 0.1);
+        // Scores that are exactly 3 x chi2(4) samples: Box's fit recovers g = 3, h = 4, so q0.99 ~ 3 x 13.277.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+        double[] s = new double[200_000];
+        for (int i = 0; i < s.length; i++) {
+            double sum = 0;
+            for (int k = 0; k < 4; k++) {
+                double g = Synthetic.gaussian(r);
+                sum += g * g;
+            }
+            s[i] = 3 * sum;
+        }
+        assertEquals(3 * 13.277, Calibrator.boxQuantile(s, 0.99), 3 * 13.277 * 0.02);
+        assertEquals(Calibrator.quantile(new double[]{5, 5, 5}, 0.99), Calibrator.boxQuantile(new double[]{5, 5, 5}, 0.99));
+    }
+
+    @Test
     void pcaRecoversTheDominantDirection() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
         float[][] v = new float[2000][3];
