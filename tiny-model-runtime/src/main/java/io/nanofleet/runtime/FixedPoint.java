@@ -83,8 +83,22 @@ public final class FixedPoint {
         return v < -128 ? -128 : (v > 127 ? 127 : v);
     }
 
-    /** TFLite float-to-int8: round(x / scale) half away from zero, plus zero point, saturated. */
+    /**
+     * TFLite float-to-int8: round(x / scale) with the division in float as TFLite does it, half away from
+     * zero, plus zero point, saturated. NaN maps to the zero point.
+     */
     public static byte quantize(float x, float scale, int zeroPoint) {
-        return (byte) clampInt8(roundHalfAwayFromZero((double) x / scale) + zeroPoint);
+        float v = x / scale;
+        if (!(Math.abs(v) < 1024f)) {
+            return (byte) (v > 0 ? 127 : (v < 0 ? -128 : clampInt8(zeroPoint)));
+        }
+        int t = (int) v;                 // toward zero; v - t is exact below 2^23
+        float frac = v - t;
+        if (frac >= 0.5f) {
+            t++;
+        } else if (frac <= -0.5f) {
+            t--;
+        }
+        return (byte) clampInt8(t + zeroPoint);
     }
 }

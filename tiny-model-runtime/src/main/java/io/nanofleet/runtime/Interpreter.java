@@ -11,7 +11,8 @@ import java.util.Arrays;
  * {@link #output()}. For int8 models the input is quantized (TFLite rounding, half away from zero) and the
  * output dequantized inside {@code run()}, so callers always see floats.
  *
- * <p>Not thread-safe: use one interpreter per thread (they can share the same {@link Model}).
+ * <p>The interpreter snapshots the weights into kernel-friendly layouts when it is built: create it after
+ * training. Not thread-safe: use one interpreter per thread (they can share the same {@link Model}).
  */
 public final class Interpreter {
     private final Model model;
@@ -36,7 +37,7 @@ public final class Interpreter {
         MemoryPlan plan = new MemoryPlan(graph, keepAll);
         this.f = plan.floatBuffers();
         this.q = plan.int8Buffers();
-        this.steps = new StepCompiler(graph, f, q).compile();
+        this.steps = new StepCompiler(graph, f, q, keepAll).compile();
         assert nv == f.length;
     }
 

@@ -16,11 +16,14 @@ final class StepCompiler {
     private final Graph g;
     private final float[][] f;
     private final byte[][] q;
+    /** Read weights from the nodes on every run (trainer, quantizer) instead of snapshotting faster layouts. */
+    private final boolean live;
 
-    StepCompiler(Graph g, float[][] f, byte[][] q) {
+    StepCompiler(Graph g, float[][] f, byte[][] q, boolean live) {
         this.g = g;
         this.f = f;
         this.q = q;
+        this.live = live;
     }
 
     Runnable[] compile() {
@@ -72,13 +75,16 @@ final class StepCompiler {
             case DENSE: {
                 float[] w = n.weights, b = n.bias;
                 int in = a[0], out = a[1];
-                return () -> FloatKernels.dense(x, w, b, y, in, out);
+                float[] wc = live ? w : w.clone();
+                float[] bias = live ? b : b.clone();
+                return () -> FloatKernels.denseDot(x, wc, bias, y, in, out);
             }
             case CONV1D: {
-                float[] w = n.weights, b = n.bias;
+                float[] w = live ? n.weights : n.weights.clone(), b = live ? n.bias : n.bias.clone();
                 int lIn = g.value(n.inputs[0]).shape[1], lOut = g.value(n.output).shape[1];
                 int inC = a[0], outC = a[1], k = a[2], stride = a[3], pad = a[4];
-                return () -> FloatKernels.conv1d(x, w, b, y, inC, outC, k, stride, pad, lIn, lOut);
+                float[] cols = new float[lOut * inC * k];
+                return () -> FloatKernels.conv1dIm2col(x, w, b, y, cols, inC, outC, k, stride, pad, lIn, lOut);
             }
             case RELU:
                 return () -> FloatKernels.relu(x, y, size);
@@ -187,16 +193,27 @@ final class StepCompiler {
                     folded[o] = n.qBias[o] - xq.zeroPoint() * sum;
                 }
                 int zpY = yq.zeroPoint();
-                return () -> Int8Kernels.dense(x, w, folded, ms[0], ms[1], y, in, out, zpY, lo, hi);
+                int[] acc = new int[out];
+                int[] wi = new int[w.length];
+                for (int i = 0; i < wi.length; i++) {
+                    wi[i] = w[i];
+                }
+                int[] xs = new int[in];
+                return () -> Int8Kernels.denseDot(x, xs, wi, folded, acc, ms[0], ms[1], y, in, out, zpY, lo, hi);
             }
             case CONV1D: {
                 int lIn = g.value(n.inputs[0]).shape[1], lOut = outV.shape[1];
                 int inC = a[0], outC = a[1], k = a[2], stride = a[3], pad = a[4];
                 int[][] ms = multipliers(xq, n.wScale, yq, outC);
-                byte[] w = n.qWeights;
-                int[] bias = n.qBias;
+                int[] w = new int[n.qWeights.length];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = n.qWeights[i];
+                }
+                int[] bias = n.qBias.clone();
                 int zpX = xq.zeroPoint(), zpY = yq.zeroPoint();
-                return () -> Int8Kernels.conv1d(x, w, bias, ms[0], ms[1], y, inC, outC, k, stride, pad, lIn, lOut, zpX, zpY, lo, hi);
+                int[] acc = new int[outC * lOut];
+                int[] cols = new int[lOut * inC * k];
+                return () -> Int8Kernels.conv1dIm2col(x, cols, w, bias, acc, ms[0], ms[1], y, inC, outC, k, stride, pad, lIn, lOut, zpX, zpY, lo, hi);
             }
             case RELU:
             case TANH:

@@ -92,6 +92,9 @@ class FixedPointTest {
         assertEquals(127, FixedPoint.quantize(1e9f, 0.1f, 0));
         assertEquals(-128, FixedPoint.quantize(-1e9f, 0.1f, 0));
         assertEquals(-125, FixedPoint.quantize(-1.25f, 0.5f, -122), "-2.5 steps -> -3, plus zero point");
-        assertEquals(-124, FixedPoint.quantize(-0.25f, 0.1f, -122), "0.1f is slightly above 0.1, so this is -2.4999999 steps");
+        // TFLite divides in float: -0.25f / 0.1f rounds to exactly -2.5f (in double it is -2.4999999627).
+        assertEquals(-125, FixedPoint.quantize(-0.25f, 0.1f, -122), "float division, as TFLite");
+        assertEquals(-122, FixedPoint.quantize(Float.NaN, 0.1f, -122), "NaN maps to the zero point");
+        assertEquals(127, FixedPoint.quantize(Float.POSITIVE_INFINITY, 0.1f, 0));
     }
 }
