@@ -1,0 +1,168 @@
+package io.nanofleet.ota.cli;
+
+import io.nanofleet.ota.crypto.TufKey;
+import io.nanofleet.ota.crypto.TufSigner;
+import io.nanofleet.ota.repo.KeyFile;
+import io.nanofleet.ota.repo.Repository;
+import io.nanofleet.ota.repo.RoleSpec;
+import io.nanofleet.ota.repo.TargetKind;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Repository subcommands; each maps to one {@link Repository} operation. */
+final class RepoCommands {
+    private RepoCommands() {
+    }
+
+    static List<TufKey> publicKeys(List<Path> files) throws Exception {
+        List<TufKey> out = new ArrayList<>();
+        for (Path p : files) {
+            out.add(KeyFile.readPublic(p));
+        }
+        return out;
+    }
+
+    /** The role keys root lists; shared by init and rotate-root. */
+    static final class RootRoles {
+        @Option(names = "--root-key", required = true, paramLabel = "FILE") List<Path> root;
+        @Option(names = "--root-threshold", defaultValue = "1") int rootThreshold;
+        @Option(names = "--targets-key", required = true, paramLabel = "FILE") List<Path> targets;
+        @Option(names = "--targets-threshold", defaultValue = "1") int targetsThreshold;
+        @Option(names = "--snapshot-key", required = true, paramLabel = "FILE") List<Path> snapshot;
+        @Option(names = "--timestamp-key", required = true, paramLabel = "FILE") List<Path> timestamp;
+        @Option(names = "--director-key", paramLabel = "FILE", description = "Key(s) the fleet server signs assignments with.")
+        List<Path> director;
+        @Option(names = "--director-threshold", defaultValue = "1") int directorThreshold;
+
+        Map<String, RoleSpec> specs() throws Exception {
+            Map<String, RoleSpec> m = new LinkedHashMap<>();
+            m.put("root", new RoleSpec(publicKeys(root), rootThreshold));
+            m.put("targets", new RoleSpec(publicKeys(targets), targetsThreshold));
+            m.put("snapshot", new RoleSpec(publicKeys(snapshot), 1));
+            m.put("timestamp", new RoleSpec(publicKeys(timestamp), 1));
+            if (director != null) {
+                m.put("director", new RoleSpec(publicKeys(director), directorThreshold));
+            }
+            return m;
+        }
+    }
+
+    abstract static class RepoCommand implements Callable<Integer> {
+        @Option(names = "--repo", required = true, paramLabel = "DIR", description = "Repository directory (metadata/ and targets/).")
+        Path repo;
+
+        @Mixin
+        Passwords passwords;
+
+        Repository repository() {
+            return new Repository(repo, Clock.systemUTC());
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = "Create root v1, targets v1, snapshot and timestamp. Signs with every key given whose password matches.")
+    static final class Init extends RepoCommand {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        RootRoles roles;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, List<TufSigner>> signers = new LinkedHashMap<>();
+            signers.put("root", passwords.load(roles.root));
+            signers.put("targets", passwords.load(roles.targets));
+            signers.put("snapshot", passwords.load(roles.snapshot));
+            signers.put("timestamp", passwords.load(roles.timestamp));
+            repository().init(roles.specs(), signers);
+            return 0;
+        }
+    }
+
+    @Command(name = "add-target", mixinStandardHelpOptions = true,
+            description = "Publish a model or agent build with NanoFleet custom fields; then run refresh.")
+    static final class AddTarget extends RepoCommand {
+        @Option(names = "--file", required = true) Path file;
+        @Option(names = "--name", required = true, description = "Target path, e.g. models/anomaly-v3.nfm") String name;
+        @Option(names = "--kind", required = true, description = "anomaly-model, command-model or agent") String kind;
+        @Option(names = "--hardware-id", required = true, description = "Repeat for each hardware id.") List<String> hardwareIds;
+        @Option(names = "--release-counter", required = true) long releaseCounter;
+        @Option(names = "--role", defaultValue = "targets", description = "targets (default) or a delegated role.") String role;
+        @Option(names = "--key", required = true, paramLabel = "FILE", description = "Signing key(s) of the role.") List<Path> keys;
+
+        @Override
+        public Integer call() throws Exception {
+            repository().addTarget(file, name, TargetKind.fromWire(kind).custom(hardwareIds, releaseCounter), role,
+                    passwords.load(keys));
+            return 0;
+        }
+    }
+
+    @Command(name = "delegate", mixinStandardHelpOptions = true,
+            description = "Delegate target paths from top-level targets to a new role.")
+    static final class Delegate extends RepoCommand {
+        @Option(names = "--name", required = true) String name;
+        @Option(names = "--path", required = true, description = "Glob, e.g. 'models/*'. Repeatable.") List<String> paths;
+        @Option(names = "--delegate-key", required = true, paramLabel = "FILE") List<Path> delegateKeys;
+        @Option(names = "--threshold", defaultValue = "1") int threshold;
+        @Option(names = "--terminating", defaultValue = "false") boolean terminating;
+        @Option(names = "--key", required = true, paramLabel = "FILE", description = "Targets key(s) that sign the delegation.")
+        List<Path> keys;
+
+        @Override
+        public Integer call() throws Exception {
+            repository().delegate(name, paths, new RoleSpec(publicKeys(delegateKeys), threshold), terminating,
+                    passwords.load(keys), passwords.load(delegateKeys));
+            return 0;
+        }
+    }
+
+    @Command(name = "sign", mixinStandardHelpOptions = true,
+            description = "Add signatures to the newest version of a role (another operator's share of a threshold).")
+    static final class Sign extends RepoCommand {
+        @Option(names = "--role", required = true) String role;
+        @Option(names = "--key", required = true, paramLabel = "FILE") List<Path> keys;
+
+        @Override
+        public Integer call() throws Exception {
+            repository().sign(role, passwords.load(keys));
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate-root", mixinStandardHelpOptions = true,
+            description = "Write root v(N+1) with new role keys. Sign with old root keys (--key) and the new root keys.")
+    static final class RotateRoot extends RepoCommand {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        RootRoles roles;
+        @Option(names = "--key", required = true, paramLabel = "FILE", description = "Old and new root keys to sign with.")
+        List<Path> keys;
+
+        @Override
+        public Integer call() throws Exception {
+            repository().rotateRoot(roles.specs(), passwords.load(keys));
+            return 0;
+        }
+    }
+
+    @Command(name = "refresh", mixinStandardHelpOptions = true,
+            description = "Online step: new snapshot and timestamp (run after add-target and periodically before expiry).")
+    static final class Refresh extends RepoCommand {
+        @Option(names = "--snapshot-key", required = true, paramLabel = "FILE") List<Path> snapshot;
+        @Option(names = "--timestamp-key", required = true, paramLabel = "FILE") List<Path> timestamp;
+
+        @Override
+        public Integer call() throws Exception {
+            repository().refresh(passwords.load(snapshot), passwords.load(timestamp));
+            return 0;
+        }
+    }
+}
