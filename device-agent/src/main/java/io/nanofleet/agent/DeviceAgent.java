@@ -1,78 +1,128 @@
 package io.nanofleet.agent;
 
 import io.nanofleet.agent.command.CommandDispatcher;
-import io.nanofleet.agent.mqtt.MqttLink;
+import io.nanofleet.agent.command.CommandGuard;
+import io.nanofleet.agent.command.CommandLog;
+import io.nanofleet.agent.pipeline.EdgePipeline;
+import io.nanofleet.agent.queue.DiskQueue;
+import io.nanofleet.agent.queue.MemoryOutbox;
+import io.nanofleet.agent.queue.Outbox;
 import io.nanofleet.agent.sensor.SensorSource;
 import io.nanofleet.agent.telemetry.SummaryWindow;
+import io.nanofleet.agent.transport.Forwarder;
+import io.nanofleet.agent.transport.MqttUplink;
+import io.nanofleet.agent.transport.Uplink;
+import io.nanofleet.anomaly.detect.DetectorConfig;
 import io.nanofleet.protocols.Codecs;
 import io.nanofleet.protocols.DeviceId;
 import io.nanofleet.protocols.PayloadException;
 import io.nanofleet.protocols.Topics;
+import io.nanofleet.protocols.v1.AnomalyEvent;
+import io.nanofleet.protocols.v1.ChannelSummary;
 import io.nanofleet.protocols.v1.Command;
 import io.nanofleet.protocols.v1.CommandResult;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
+import io.nanofleet.protocols.v1.InstallProgress;
 import io.nanofleet.protocols.v1.TelemetryBatch;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 
 /**
- * The device agent: samples a sensor, publishes periodic summaries, keeps a retained state with an
- * offline last will, and answers commands with result events. Many agents can share one scheduler
- * (the simulator runs thousands in one JVM), so nothing here owns threads unless it was built without one.
+ * The device agent: samples a sensor, feeds the anomaly pipeline, queues summaries and events in a
+ * store-and-forward {@link Outbox} that a {@link Forwarder} drains into the {@link Uplink}, keeps a retained
+ * state (with its counters) and an offline last will, and runs commands that pass the {@link CommandGuard}.
+ * Many agents can share one scheduler (the simulator runs thousands in one JVM), so nothing here owns threads
+ * unless it was built without one.
  */
 public final class DeviceAgent implements AutoCloseable {
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
 
     private final String deviceId;
     private final String hardwareId;
     private final SensorSource sensor;
-    private final long sampleIntervalMs;
-    private final long telemetryIntervalMs;
+    private volatile long sampleIntervalMs;
+    private volatile long telemetryIntervalMs;
+    private final long stateIntervalMs;
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
-    private final MqttLink link;
+    private final Outbox outbox;
+    private final Uplink uplink;
+    private final Forwarder forwarder;
     private final SummaryWindow window;
     private final double[] sample;
+    private final EdgePipeline pipeline;
+    private final CommandGuard guard;
+    private final CommandLog commandLog;
     private final CommandDispatcher commands;
-    private final AtomicLong telemetrySequence = new AtomicLong();
-    private final AtomicLong eventSequence = new AtomicLong();
+    private final long startTimeoutMs;
+    private final Map<String, String> extraAttributes = new ConcurrentHashMap<>();
     private final AtomicLong sensorErrors = new AtomicLong();
-    private final AtomicLong rejectedPayloads = new AtomicLong();
+    private final AtomicLong samples = new AtomicLong();
+    private final AtomicLong queueErrors = new AtomicLong();
+    private final AtomicLong statesPublished = new AtomicLong();
     private final long bootTimeMs;
+    private final long maxRawMs;
+    private volatile long rawUntilMs;
+    private volatile long firstConnectedMs = -1;
+    private volatile BiConsumer<String, byte[]> otaListener = (t, p) -> {};
     private ScheduledFuture<?> samplingTask;
     private ScheduledFuture<?> telemetryTask;
+    private ScheduledFuture<?> stateTask;
+    private volatile boolean closed;
 
-    private DeviceAgent(Builder b) throws MqttException {
+    private DeviceAgent(Builder b) throws IOException, MqttException {
         this.deviceId = DeviceId.require(b.deviceId);
         this.hardwareId = b.hardwareId;
         this.sensor = Objects.requireNonNull(b.sensor, "sensor");
         this.sampleIntervalMs = b.sampleIntervalMs;
         this.telemetryIntervalMs = b.telemetryIntervalMs;
+        this.stateIntervalMs = b.stateIntervalMs;
         this.clock = b.clock;
+        this.startTimeoutMs = b.startTimeoutMs;
+        this.maxRawMs = b.maxRawSeconds * 1000;
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler
-                ? Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + b.deviceId))
+                ? Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "agent-" + b.deviceId);
+                    t.setDaemon(true);
+                    return t;
+                })
                 : b.scheduler;
-        this.link = new MqttLink(MqttLink.Settings.of(b.brokerUri, deviceId));
+        Path queueDir = b.stateDir == null ? null : b.stateDir.resolve("queue");
+        this.outbox = queueDir == null ? new MemoryOutbox(b.memoryQueueMessages)
+                : new DiskQueue(queueDir, b.queueMaxBytes, b.queueSegmentBytes, b.fsync);
+        this.commandLog = new CommandLog(b.stateDir, 1024);
+        this.guard = new CommandGuard(deviceId, b.commandKey, b.requireSignedCommands, commandLog, clock);
         this.window = new SummaryWindow(sensor.channels());
         this.sample = new double[sensor.channels().size()];
         this.bootTimeMs = clock.getAsLong();
-        this.commands = new CommandDispatcher(clock)
-                .register("ping", c -> CommandResult.newBuilder().setCommandId(c.getCommandId())
-                        .setStatus(CommandResult.Status.OK).setMessage("pong")
-                        .putOutput("uptime_ms", String.valueOf(clock.getAsLong() - bootTimeMs))
-                        .putAllOutput(c.getArgumentsMap()).build());
+        this.pipeline = b.detector
+                ? new EdgePipeline(sensor.channels(), b.detectorConfig, b.eventContextRows, this::onAnomaly) : null;
+        this.uplink = b.uplink != null ? b.uplink : new MqttUplink(new MqttUplink.Settings(b.brokerUri, deviceId,
+                b.sslContext, b.keepAliveSeconds, b.sessionExpirySeconds, 10_000,
+                List.of(Topics.cmd(deviceId), Topics.ota(deviceId)), Topics.state(deviceId),
+                () -> Codecs.STATE.encode(state(DeviceState.Status.OFFLINE)), b.reconnectMinMs, b.reconnectMaxMs), scheduler);
+        this.forwarder = new Forwarder(outbox, uplink, scheduler, 10);
+        this.commands = new CommandDispatcher(clock);
+        AgentCommands.register(this, commands, b.restartHook);
     }
 
     public static Builder builder() {
@@ -83,23 +133,83 @@ public final class DeviceAgent implements AutoCloseable {
         return deviceId;
     }
 
-    /** Connects, announces itself online and starts sampling; returns once connected. */
-    public void start() throws MqttException {
-        link.onMessage(this::onMessage);
-        link.onConnect(reconnect -> {
-            link.subscribe(Topics.cmd(deviceId), 1);
-            link.publish(Topics.state(deviceId), Codecs.STATE.encode(state(DeviceState.Status.ONLINE)), 1, true);
+    /**
+     * Starts sampling and connecting. Waits up to the start timeout (builder) for the first connection, but
+     * runs on without one: everything is queued until the broker is reachable.
+     */
+    public void start() {
+        uplink.start(new Uplink.Listener() {
+            @Override
+            public void connected(boolean reconnect) {
+                if (firstConnectedMs < 0) {
+                    firstConnectedMs = clock.getAsLong();
+                }
+                publishState();
+                forwarder.restart();
+            }
+
+            @Override
+            public void disconnected(String reason) {}
+
+            @Override
+            public void message(String topic, byte[] payload) {
+                onMessage(topic, payload);
+            }
         });
-        link.connect(Topics.state(deviceId), Codecs.STATE.encode(state(DeviceState.Status.OFFLINE)));
         samplingTask = scheduler.scheduleAtFixedRate(this::sampleOnce, 0, sampleIntervalMs, TimeUnit.MILLISECONDS);
         telemetryTask = scheduler.scheduleAtFixedRate(this::publishTelemetry, telemetryIntervalMs, telemetryIntervalMs,
                 TimeUnit.MILLISECONDS);
+        stateTask = scheduler.scheduleAtFixedRate(this::publishState, stateIntervalMs, stateIntervalMs, TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startTimeoutMs);
+        while (!uplink.isConnected() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     DeviceState state(DeviceState.Status status) {
-        return DeviceState.newBuilder().setDeviceId(deviceId).setStatus(status).setTimestampMs(clock.getAsLong())
+        DeviceState.Builder s = DeviceState.newBuilder().setDeviceId(deviceId).setStatus(status).setTimestampMs(clock.getAsLong())
                 .setAgentVersion(VERSION).setHardwareId(hardwareId).setBootTimeMs(bootTimeMs)
-                .addAllChannels(sensor.channels()).build();
+                .addAllChannels(sensor.channels());
+        if (status == DeviceState.Status.ONLINE) {
+            s.putAllAttributes(counters());
+        }
+        return s.build();
+    }
+
+    /** Health counters, published in the retained state and printed by {@code status}. */
+    public Map<String, String> counters() {
+        Map<String, String> m = new java.util.TreeMap<>();
+        m.put("queue.pending", Long.toString(outbox.pending()));
+        m.put("queue.dropped_summaries", Long.toString(outbox.droppedSummaries()));
+        m.put("queue.dropped_events", Long.toString(outbox.droppedEvents()));
+        m.put("queue.errors", Long.toString(queueErrors.get()));
+        m.put("uplink.delivered", Long.toString(forwarder.delivered()));
+        m.put("uplink.failed_attempts", Long.toString(uplink.failedAttempts()));
+        m.put("sensor.samples", Long.toString(samples.get()));
+        m.put("sensor.errors", Long.toString(sensorErrors.get()));
+        guard.refusalCounts().forEach((k, v) -> m.put("commands.refused." + k.name().toLowerCase(java.util.Locale.ROOT), Long.toString(v)));
+        if (pipeline != null) {
+            m.put("detector.phase", pipeline.phase().name());
+            m.put("detector.events", Long.toString(pipeline.eventsEmitted()));
+            if (!pipeline.disabledReason().isEmpty()) {
+                m.put("detector.disabled", pipeline.disabledReason());
+            }
+        }
+        m.putAll(extraAttributes);
+        return m;
+    }
+
+    private void publishState() {
+        if (closed || !uplink.isConnected()) {
+            return;
+        }
+        statesPublished.incrementAndGet();
+        uplink.publish(Topics.state(deviceId), Codecs.STATE.encode(state(DeviceState.Status.ONLINE)), 1, true);
     }
 
     private void sampleOnce() {
@@ -109,108 +219,275 @@ public final class DeviceAgent implements AutoCloseable {
             sensorErrors.incrementAndGet();
             return;
         }
+        long now = clock.getAsLong();
+        samples.incrementAndGet();
         synchronized (window) {
-            window.add(clock.getAsLong(), sample);
+            window.add(now, sample);
         }
+        if (pipeline != null) {
+            synchronized (pipeline) {
+                pipeline.accept(now, sample);
+            }
+        }
+        if (now < rawUntilMs) {
+            enqueueRaw(now);
+        }
+    }
+
+    private void enqueueRaw(long now) {
+        TelemetryBatch.Builder b = TelemetryBatch.newBuilder().setDeviceId(deviceId).setWindowStartMs(now).setWindowEndMs(now);
+        for (int c = 0; c < sample.length; c++) {
+            double v = sample[c];
+            b.addChannels(ChannelSummary.newBuilder().setChannel(sensor.channels().get(c)).setCount(1)
+                    .setMin(v).setMax(v).setMean(v).setLast(v));
+        }
+        enqueue(Outbox.Kind.RAW, Topics.telemetry(deviceId), seq -> Codecs.TELEMETRY.encode(b.setSequence(seq).build()));
     }
 
     private void publishTelemetry() {
-        TelemetryBatch batch;
         synchronized (window) {
-            batch = window.drain(deviceId, telemetrySequence.incrementAndGet());
-        }
-        if (batch != null) {
-            link.publish(Topics.telemetry(deviceId), Codecs.TELEMETRY.encode(batch), 1, false);
+            if (window.count() == 0) {
+                return;
+            }
+            enqueue(Outbox.Kind.SUMMARY, Topics.telemetry(deviceId),
+                    seq -> Codecs.TELEMETRY.encode(window.drain(deviceId, seq)));
         }
     }
 
-    private void onMessage(String topic, MqttMessage message) {
+    private void onAnomaly(AnomalyEvent a) {
+        publishEvent(Event.newBuilder().setAnomaly(a));
+    }
+
+    void publishEvent(Event.Builder event) {
+        String id = deviceId + "-" + UUID.randomUUID();
+        long ts = clock.getAsLong();
+        enqueue(Outbox.Kind.EVENT, Topics.events(deviceId), seq -> Codecs.EVENT.encode(
+                event.setDeviceId(deviceId).setEventId(id).setSequence(seq).setTimestampMs(ts).build()));
+    }
+
+    /** Publishes an install-progress event (used by model updates). */
+    public void publishInstallProgress(InstallProgress progress) {
+        publishEvent(Event.newBuilder().setInstallProgress(progress));
+    }
+
+    private void enqueue(Outbox.Kind kind, String topic, java.util.function.LongFunction<byte[]> payload) {
+        try {
+            outbox.append(kind, topic, payload);
+        } catch (IOException e) {
+            queueErrors.incrementAndGet();
+            return;
+        }
+        forwarder.wake();
+    }
+
+    private void onMessage(String topic, byte[] payload) {
+        if (topic.equals(Topics.ota(deviceId))) {
+            otaListener.accept(topic, payload);
+            return;
+        }
         if (!topic.equals(Topics.cmd(deviceId))) {
             return;
         }
         Command command;
         try {
-            command = Codecs.COMMAND.decode(message.getPayload());
+            command = Codecs.COMMAND.decode(payload);
         } catch (PayloadException e) {
-            rejectedPayloads.incrementAndGet();
-            return;
-        }
-        if (!command.getDeviceId().equals(deviceId)) {
-            rejectedPayloads.incrementAndGet();
+            guard.malformed();
             return;
         }
         // Off the MQTT callback thread: a handler may take time, and Paho must keep reading.
         scheduler.execute(() -> {
-            CommandResult result = commands.dispatch(command);
+            CommandResult refusal = guard.check(command);
+            if (refusal == CommandGuard.NOT_OURS) {
+                return;
+            }
+            CommandResult result = refusal != null ? refusal : commands.dispatch(command);
             publishEvent(Event.newBuilder().setCommandResult(result));
+            if (result.getOutputMap().containsKey("restart")) {
+                scheduler.schedule(this::restartNow, 500, TimeUnit.MILLISECONDS);
+            }
         });
     }
 
-    private void publishEvent(Event.Builder event) {
-        long seq = eventSequence.incrementAndGet();
-        Event e = event.setDeviceId(deviceId).setEventId(deviceId + "-" + UUID.randomUUID()).setSequence(seq)
-                .setTimestampMs(clock.getAsLong()).build();
-        link.publish(Topics.events(deviceId), Codecs.EVENT.encode(e), 1, false);
+    private Runnable restartHook;
+
+    void restartHook(Runnable hook) {
+        this.restartHook = hook;
     }
+
+    private void restartNow() {
+        if (restartHook != null) {
+            restartHook.run();
+        }
+    }
+
+    /** Listener for update assignments arriving on {@code nf/v1/d/{id}/ota}. */
+    public void onOta(BiConsumer<String, byte[]> listener) {
+        this.otaListener = listener;
+    }
+
+    // ---- used by AgentCommands ----
+
+    EdgePipeline pipeline() {
+        return pipeline;
+    }
+
+    SensorSource sensor() {
+        return sensor;
+    }
+
+    Outbox outbox() {
+        return outbox;
+    }
+
+    Uplink uplink() {
+        return uplink;
+    }
+
+    long maxRawMs() {
+        return maxRawMs;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    void streamRawUntil(long untilMs) {
+        this.rawUntilMs = untilMs;
+    }
+
+    long rawUntilMs() {
+        return rawUntilMs;
+    }
+
+    long bootTimeMs() {
+        return bootTimeMs;
+    }
+
+    synchronized void sampleInterval(long ms) {
+        this.sampleIntervalMs = ms;
+        if (samplingTask != null && !closed) {
+            samplingTask.cancel(false);
+            samplingTask = scheduler.scheduleAtFixedRate(this::sampleOnce, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    synchronized void telemetryInterval(long ms) {
+        this.telemetryIntervalMs = ms;
+        if (telemetryTask != null && !closed) {
+            telemetryTask.cancel(false);
+            telemetryTask = scheduler.scheduleAtFixedRate(this::publishTelemetry, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Adds an attribute to the published state (e.g. the running model). */
+    public void attribute(String key, String value) {
+        extraAttributes.put(key, value);
+    }
+
+    // ---- figures ----
 
     public boolean isConnected() {
-        return link.isConnected();
+        return uplink.isConnected();
     }
 
+    /** Messages the broker acknowledged (summaries, events, raw samples), plus retained states sent. */
     public long publishedCount() {
-        return link.publishedCount();
+        return forwarder.delivered() + statesPublished.get();
     }
 
     public long telemetryBatchesSent() {
-        return telemetrySequence.get();
+        return forwarder.delivered();
     }
 
     public long rejectedPayloadCount() {
-        return rejectedPayloads.get();
+        return guard.refused(CommandGuard.Refusal.MALFORMED) + guard.refused(CommandGuard.Refusal.OTHER_DEVICE);
     }
 
     public long refusedCommandCount() {
-        return commands.refusedCount();
+        return guard.refusedTotal() + commands.refusedCount();
+    }
+
+    public CommandGuard commandGuard() {
+        return guard;
+    }
+
+    public long pendingMessages() {
+        return outbox.pending();
+    }
+
+    public long sensorErrorCount() {
+        return sensorErrors.get();
+    }
+
+    public long sampleCount() {
+        return samples.get();
+    }
+
+    /** Wall-clock ms of the first successful connection, or -1. */
+    public long firstConnectedMs() {
+        return firstConnectedMs;
     }
 
     /**
-     * Simulates a power cut or network loss: the TCP connection drops without an MQTT DISCONNECT, so the
-     * broker publishes this agent's last will (state OFFLINE). Sampling stops.
+     * Simulates a power cut or network loss: the connection drops without an MQTT DISCONNECT, so the broker
+     * publishes this agent's last will (state OFFLINE). Sampling stops; the agent does not reconnect.
      */
     public void dropConnection() {
         stopTasks();
-        link.dropConnection();
+        uplink.dropConnection();
     }
 
-    private void stopTasks() {
-        if (samplingTask != null) {
-            samplingTask.cancel(false);
-        }
-        if (telemetryTask != null) {
-            telemetryTask.cancel(false);
-        }
-    }
-
-    /** Clean shutdown: flushes the current window, announces OFFLINE (a clean disconnect sends no will). */
-    @Override
-    public void close() {
-        stopTasks();
-        if (link.isConnected()) {
-            publishTelemetry();
-            try {
-                link.publishAndWait(Topics.state(deviceId), Codecs.STATE.encode(state(DeviceState.Status.OFFLINE)), 1, true, 2000);
-            } catch (MqttException ignored) {
-                // the will covers us if this did not get through
+    private synchronized void stopTasks() {
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {samplingTask, telemetryTask, stateTask}) {
+            if (f != null) {
+                f.cancel(false);
             }
         }
-        link.close();
-        sensor.close();
-        if (ownsScheduler) {
-            scheduler.shutdownNow();
+    }
+
+    /**
+     * Clean shutdown: stops sampling, queues the current window, gives the forwarder a moment to deliver,
+     * announces OFFLINE (a clean disconnect sends no will) and forces the queue to disk. Whatever was not
+     * delivered is sent after the next start.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        stopTasks();
+        publishTelemetry();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (uplink.isConnected() && outbox.pending() > 0 && System.nanoTime() < deadline) {
+            forwarder.wake();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        closed = true;
+        if (uplink instanceof MqttUplink) {
+            ((MqttUplink) uplink).closeWith(Topics.state(deviceId), Codecs.STATE.encode(state(DeviceState.Status.OFFLINE)), 2000);
+        } else {
+            uplink.close();
+        }
+        try {
+            outbox.close();
+            commandLog.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not flush the queue to disk", e);
+        } finally {
+            sensor.close();
+            if (ownsScheduler) {
+                scheduler.shutdownNow();
+            }
         }
     }
 
-    /** Builds an agent; only device id, broker and sensor are required. */
+    /** Builds an agent; only device id, broker (or uplink) and sensor are required. */
     public static final class Builder {
         private String deviceId;
         private String brokerUri;
@@ -218,15 +495,35 @@ public final class DeviceAgent implements AutoCloseable {
         private SensorSource sensor;
         private long sampleIntervalMs = 1000;
         private long telemetryIntervalMs = 10_000;
+        private long stateIntervalMs = 60_000;
         private LongSupplier clock = System::currentTimeMillis;
         private ScheduledExecutorService scheduler;
+        private Path stateDir;
+        private long queueMaxBytes = 16L << 20;
+        private long queueSegmentBytes = 256L << 10;
+        private boolean fsync = true;
+        private int memoryQueueMessages = 10_000;
+        private SSLContext sslContext;
+        private PublicKey commandKey;
+        private boolean requireSignedCommands;
+        private boolean detector = true;
+        private DetectorConfig detectorConfig = DetectorConfig.DEFAULT;
+        private int eventContextRows = 32;
+        private long maxRawSeconds = 600;
+        private int keepAliveSeconds = 30;
+        private long sessionExpirySeconds = 86_400;
+        private long reconnectMinMs = 1000;
+        private long reconnectMaxMs = 60_000;
+        private long startTimeoutMs = 10_000;
+        private Uplink uplink;
+        private Runnable restartHook;
 
         public Builder deviceId(String deviceId) {
             this.deviceId = deviceId;
             return this;
         }
 
-        /** e.g. {@code tcp://127.0.0.1:1883}. */
+        /** e.g. {@code tcp://127.0.0.1:1883}, {@code mqtt://...} or {@code mqtts://...} (TLS: set {@link #tls}). */
         public Builder broker(String brokerUri) {
             this.brokerUri = brokerUri;
             return this;
@@ -243,18 +540,17 @@ public final class DeviceAgent implements AutoCloseable {
         }
 
         public Builder sampleIntervalMs(long ms) {
-            if (ms <= 0) {
-                throw new IllegalArgumentException("sample interval must be > 0 ms, got " + ms);
-            }
-            this.sampleIntervalMs = ms;
+            this.sampleIntervalMs = positive("sample interval", ms);
             return this;
         }
 
         public Builder telemetryIntervalMs(long ms) {
-            if (ms <= 0) {
-                throw new IllegalArgumentException("telemetry interval must be > 0 ms, got " + ms);
-            }
-            this.telemetryIntervalMs = ms;
+            this.telemetryIntervalMs = positive("telemetry interval", ms);
+            return this;
+        }
+
+        public Builder stateIntervalMs(long ms) {
+            this.stateIntervalMs = positive("state interval", ms);
             return this;
         }
 
@@ -269,9 +565,104 @@ public final class DeviceAgent implements AutoCloseable {
             return this;
         }
 
+        /** Where the disk queue and command log live; without it both are in memory (simulated agents). */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        public Builder queue(long maxBytes, long segmentBytes, boolean fsync) {
+            this.queueMaxBytes = maxBytes;
+            this.queueSegmentBytes = segmentBytes;
+            this.fsync = fsync;
+            return this;
+        }
+
+        /** Bound of the in-memory queue (agents without a state directory). */
+        public Builder memoryQueueMessages(int n) {
+            this.memoryQueueMessages = (int) positive("memory queue", n);
+            return this;
+        }
+
+        /** TLS with the device certificate (from {@code Credentials.sslContext()}). */
+        public Builder tls(SSLContext context) {
+            this.sslContext = context;
+            return this;
+        }
+
+        /** The server's command key: every command must then carry its valid signature. */
+        public Builder commandKey(PublicKey key) {
+            this.commandKey = key;
+            this.requireSignedCommands = key != null;
+            return this;
+        }
+
+        public Builder detector(boolean enabled) {
+            this.detector = enabled;
+            return this;
+        }
+
+        public Builder detectorConfig(DetectorConfig config) {
+            this.detectorConfig = config;
+            return this;
+        }
+
+        public Builder eventContextRows(int rows) {
+            this.eventContextRows = (int) positive("event context", rows);
+            return this;
+        }
+
+        public Builder maxRawSeconds(long s) {
+            this.maxRawSeconds = positive("max raw seconds", s);
+            return this;
+        }
+
+        public Builder mqttSession(int keepAliveSeconds, long sessionExpirySeconds) {
+            this.keepAliveSeconds = keepAliveSeconds;
+            this.sessionExpirySeconds = sessionExpirySeconds;
+            return this;
+        }
+
+        public Builder reconnect(long minMs, long maxMs) {
+            this.reconnectMinMs = minMs;
+            this.reconnectMaxMs = maxMs;
+            return this;
+        }
+
+        /** How long {@link #start} waits for the first connection (0: not at all). */
+        public Builder startTimeoutMs(long ms) {
+            this.startTimeoutMs = ms;
+            return this;
+        }
+
+        /** A different transport (e.g. CoAP); then {@link #broker} is not needed. */
+        public Builder uplink(Uplink uplink) {
+            this.uplink = uplink;
+            return this;
+        }
+
+        /** What the {@code restart} command does (the CLI exits so systemd restarts it); none = refused. */
+        public Builder restartHook(Runnable hook) {
+            this.restartHook = hook;
+            return this;
+        }
+
+        private static long positive(String what, long v) {
+            if (v <= 0) {
+                throw new IllegalArgumentException(what + " must be > 0, got " + v);
+            }
+            return v;
+        }
+
         public DeviceAgent build() throws MqttException {
-            Objects.requireNonNull(brokerUri, "broker");
-            return new DeviceAgent(this);
+            if (uplink == null) {
+                Objects.requireNonNull(brokerUri, "broker");
+            }
+            try {
+                return new DeviceAgent(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the agent's state in " + stateDir, e);
+            }
         }
     }
 }

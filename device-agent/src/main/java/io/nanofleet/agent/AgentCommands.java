@@ -1,0 +1,144 @@
+package io.nanofleet.agent;
+
+import io.nanofleet.agent.command.CommandDispatcher;
+import io.nanofleet.agent.config.Settings;
+import io.nanofleet.agent.pipeline.EdgePipeline;
+import io.nanofleet.protocols.v1.Command;
+import io.nanofleet.protocols.v1.CommandResult;
+import java.util.Map;
+
+/**
+ * The actions the fleet can ask of an agent: {@code ping}, {@code set-config}, {@code recalibrate},
+ * {@code stream-raw} / {@code stop-raw}, {@code self-test} and {@code restart}. Each returns a result that
+ * the agent publishes as an event.
+ */
+final class AgentCommands {
+    private AgentCommands() {}
+
+    static void register(DeviceAgent agent, CommandDispatcher d, Runnable restartHook) {
+        agent.restartHook(restartHook);
+        d.register("ping", c -> ok(c, "pong").putOutput("uptime_ms", String.valueOf(agent.now() - agent.bootTimeMs()))
+                .putAllOutput(c.getArgumentsMap()).build());
+        d.register("set-config", c -> setConfig(agent, c));
+        d.register("recalibrate", c -> {
+            EdgePipeline p = agent.pipeline();
+            if (p == null || p.phase() == EdgePipeline.Phase.DISABLED) {
+                return failed(c, "the detector is not running on this agent");
+            }
+            synchronized (p) {
+                p.recalibrate();
+            }
+            return ok(c, "calibrating on the next samples").build();
+        });
+        d.register("stream-raw", c -> {
+            String arg = c.getArgumentsOrDefault("duration_s", "60");
+            long seconds;
+            try {
+                seconds = Long.parseLong(arg);
+            } catch (NumberFormatException e) {
+                return rejected(c, "duration_s must be an integer number of seconds, got '" + arg + "'");
+            }
+            long ms = seconds * 1000;
+            if (seconds <= 0 || ms > agent.maxRawMs()) {
+                return rejected(c, "duration_s must be 1.." + agent.maxRawMs() / 1000 + " (" + Settings.RAW_MAX_SECONDS + ")");
+            }
+            long until = agent.now() + ms;
+            agent.streamRawUntil(until);
+            return ok(c, "streaming raw samples for " + seconds + " s").putOutput("until_ms", Long.toString(until)).build();
+        });
+        d.register("stop-raw", c -> {
+            agent.streamRawUntil(0);
+            return ok(c, "raw streaming stopped").build();
+        });
+        d.register("self-test", c -> selfTest(agent, c));
+        d.register("restart", c -> restartHook == null
+                ? failed(c, "this agent runs embedded and cannot restart itself")
+                : ok(c, "restarting").putOutput("restart", "true").build());
+    }
+
+    private static CommandResult setConfig(DeviceAgent agent, Command c) {
+        if (c.getArgumentsCount() == 0) {
+            return rejected(c, "set-config needs arguments key=value; settable: " + runtimeKeys());
+        }
+        // Check everything before changing anything: all or nothing.
+        for (Map.Entry<String, String> e : c.getArgumentsMap().entrySet()) {
+            var s = Settings.get(e.getKey());
+            if (s == null || !s.runtime()) {
+                return rejected(c, "'" + e.getKey() + "' cannot be set at run time; settable: " + runtimeKeys());
+            }
+            String problem = s.problem(e.getValue());
+            if (problem != null) {
+                return rejected(c, e.getKey() + " " + problem);
+            }
+        }
+        for (Map.Entry<String, String> e : c.getArgumentsMap().entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case Settings.SAMPLE_INTERVAL:
+                    agent.sampleInterval(Long.parseLong(v));
+                    break;
+                case Settings.TELEMETRY_INTERVAL:
+                    agent.telemetryInterval(Long.parseLong(v));
+                    break;
+                case Settings.THRESHOLD_FACTOR:
+                    if (agent.pipeline() != null) {
+                        synchronized (agent.pipeline()) {
+                            agent.pipeline().thresholdFactor(Double.parseDouble(v));
+                            agent.pipeline().recalibrate();
+                        }
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        return ok(c, "applied " + c.getArgumentsMap().keySet()).putAllOutput(c.getArgumentsMap()).build();
+    }
+
+    private static String runtimeKeys() {
+        StringBuilder sb = new StringBuilder();
+        for (var s : Settings.all()) {
+            if (s.runtime() && !s.key().equals(Settings.RAW_MAX_SECONDS)) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(s.key());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static CommandResult selfTest(DeviceAgent agent, Command c) {
+        CommandResult.Builder r = CommandResult.newBuilder().setCommandId(c.getCommandId());
+        StringBuilder failures = new StringBuilder();
+        try {
+            double[] probe = new double[agent.sensor().channels().size()];
+            agent.sensor().read(probe);
+            r.putOutput("sensor", "ok " + agent.sensor().channels().size() + " channels");
+        } catch (Exception e) {
+            r.putOutput("sensor", "failed: " + e.getMessage());
+            failures.append("sensor ");
+        }
+        r.putOutput("uplink", agent.uplink().isConnected() ? "connected" : "disconnected");
+        long pending = agent.outbox().pending();
+        r.putOutput("queue", pending < 0 ? "unreadable" : pending + " pending");
+        if (pending < 0) {
+            failures.append("queue ");
+        }
+        EdgePipeline p = agent.pipeline();
+        r.putOutput("detector", p == null ? "off" : p.phase().name().toLowerCase(java.util.Locale.ROOT));
+        return failures.length() == 0 ? r.setStatus(CommandResult.Status.OK).setMessage("self-test passed").build()
+                : r.setStatus(CommandResult.Status.FAILED).setMessage("self-test failed: " + failures.toString().strip()).build();
+    }
+
+    private static CommandResult.Builder ok(Command c, String message) {
+        return CommandResult.newBuilder().setCommandId(c.getCommandId()).setStatus(CommandResult.Status.OK).setMessage(message);
+    }
+
+    private static CommandResult failed(Command c, String message) {
+        return CommandResult.newBuilder().setCommandId(c.getCommandId()).setStatus(CommandResult.Status.FAILED)
+                .setMessage(message).build();
+    }
+
+    private static CommandResult rejected(Command c, String message) {
+        return CommandResult.newBuilder().setCommandId(c.getCommandId()).setStatus(CommandResult.Status.REJECTED)
+                .setMessage(message).build();
+    }
+}

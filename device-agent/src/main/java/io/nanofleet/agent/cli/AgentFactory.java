@@ -1,0 +1,103 @@
+package io.nanofleet.agent.cli;
+
+import io.nanofleet.agent.DeviceAgent;
+import io.nanofleet.agent.config.AgentConfig;
+import io.nanofleet.agent.config.ConfigException;
+import io.nanofleet.agent.config.Settings;
+import io.nanofleet.agent.enroll.Credentials;
+import io.nanofleet.agent.sensor.CsvReplaySensor;
+import io.nanofleet.agent.sensor.ModbusRegister;
+import io.nanofleet.agent.sensor.ModbusSensor;
+import io.nanofleet.agent.sensor.SensorSource;
+import io.nanofleet.agent.sensor.SimulatedSensor;
+import io.nanofleet.agent.sensor.SysfsSensor;
+import io.nanofleet.agent.transport.CoapUplink;
+import io.nanofleet.agent.transport.MqttUplink;
+import io.nanofleet.anomaly.detect.DetectorConfig;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.paho.mqttv5.common.MqttException;
+
+/** Turns a checked {@link AgentConfig} and the enrolled {@link Credentials} into a running agent's parts. */
+final class AgentFactory {
+    private AgentFactory() {}
+
+    static SensorSource sensor(AgentConfig cfg) throws IOException, ConfigException {
+        switch (cfg.string(Settings.SENSOR)) {
+            case "csv":
+                return new CsvReplaySensor(cfg.path(Settings.CSV_FILE), cfg.flag(Settings.CSV_LOOP));
+            case "sysfs":
+                return new SysfsSensor(cfg.path(Settings.THERMAL_ROOT));
+            case "modbus":
+                List<ModbusRegister> map;
+                try {
+                    map = ModbusRegister.parseMap(cfg.string(Settings.MODBUS_REGISTERS));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("config", List.of(Settings.MODBUS_REGISTERS + ": " + e.getMessage()));
+                }
+                return new ModbusSensor(cfg.string(Settings.MODBUS_HOST), cfg.intValue(Settings.MODBUS_PORT),
+                        cfg.intValue(Settings.MODBUS_UNIT), cfg.intValue(Settings.MODBUS_TIMEOUT), map);
+            default:
+                return new SimulatedSensor(cfg.longValue(Settings.SIM_SEED));
+        }
+    }
+
+    static DeviceAgent build(AgentConfig cfg, Credentials creds, Runnable restart)
+            throws IOException, GeneralSecurityException, ConfigException, MqttException {
+        String id = cfg.string(Settings.DEVICE_ID);
+        if (id.isEmpty()) {
+            throw new ConfigException("config", List.of(Settings.DEVICE_ID + " is not set (run 'nanofleet-agent enroll' first)"));
+        }
+        boolean coap = cfg.string(Settings.TRANSPORT).equals("coap");
+        String url = cfg.string(coap ? Settings.COAP_URL : Settings.MQTT_URL);
+        if (url.isEmpty()) {
+            throw new ConfigException("config", List.of((coap ? Settings.COAP_URL : Settings.MQTT_URL)
+                    + " is not set (enroll sets it, or write it into the config file)"));
+        }
+        boolean tls = coap ? url.startsWith("coaps://") : MqttUplink.isTls(url);
+        if (tls && !creds.enrolled()) {
+            throw new ConfigException("config", List.of("TLS needs the device certificate but " + creds.dir()
+                    + " holds none; run 'nanofleet-agent enroll --server URL --token TOKEN' first"));
+        }
+        DetectorConfig dc = new DetectorConfig(DetectorConfig.DEFAULT.window(), DetectorConfig.DEFAULT.baselineTau(),
+                DetectorConfig.DEFAULT.freezeZ(), DetectorConfig.DEFAULT.quantile(), cfg.doubleValue(Settings.THRESHOLD_FACTOR),
+                DetectorConfig.DEFAULT.releaseRatio(), cfg.intValue(Settings.CALIBRATION_ROWS));
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "agent");
+            t.setDaemon(true);
+            return t;
+        });
+        DeviceAgent.Builder b = DeviceAgent.builder().deviceId(id).hardwareId(cfg.string(Settings.HARDWARE_ID))
+                .sensor(sensor(cfg)).sampleIntervalMs(cfg.longValue(Settings.SAMPLE_INTERVAL))
+                .telemetryIntervalMs(cfg.longValue(Settings.TELEMETRY_INTERVAL))
+                .stateIntervalMs(cfg.longValue(Settings.STATE_INTERVAL))
+                .stateDir(cfg.path(Settings.STATE_DIR))
+                .queue(cfg.longValue(Settings.QUEUE_MAX_BYTES), cfg.longValue(Settings.QUEUE_SEGMENT_BYTES),
+                        cfg.string(Settings.QUEUE_FSYNC).equals("always"))
+                .detector(cfg.flag(Settings.DETECTOR)).detectorConfig(dc)
+                .eventContextRows(cfg.intValue(Settings.EVENT_CONTEXT))
+                .maxRawSeconds(cfg.longValue(Settings.RAW_MAX_SECONDS))
+                .mqttSession(cfg.intValue(Settings.MQTT_KEEP_ALIVE), cfg.longValue(Settings.MQTT_SESSION_EXPIRY))
+                .reconnect(cfg.longValue(Settings.RECONNECT_MIN), cfg.longValue(Settings.RECONNECT_MAX))
+                .startTimeoutMs(0).restartHook(restart).scheduler(scheduler);
+        if (creds.has(Credentials.COMMAND_KEY)) {
+            b.commandKey(creds.commandKey());
+        } else if (cfg.flag(Settings.COMMANDS_REQUIRE_SIGNATURE)) {
+            throw new ConfigException("config", List.of(Settings.COMMANDS_REQUIRE_SIGNATURE
+                    + " = true but no command key is stored in " + creds.dir() + "; enroll first, or set it to false on a test bench"));
+        }
+        if (coap) {
+            b.uplink(new CoapUplink(url, id, tls ? creds : null, scheduler,
+                    cfg.longValue(Settings.RECONNECT_MIN), cfg.longValue(Settings.RECONNECT_MAX)));
+        } else {
+            b.broker(url);
+            if (tls) {
+                b.tls(creds.sslContext());
+            }
+        }
+        return b.build();
+    }
+}

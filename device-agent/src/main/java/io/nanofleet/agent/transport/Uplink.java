@@ -1,0 +1,37 @@
+package io.nanofleet.agent.transport;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The agent's link to the fleet (MQTT 5 or CoAP): reconnects by itself, delivers server-to-device messages to
+ * the listener, and completes a publish's future only when the server side has acknowledged it (MQTT PUBACK,
+ * CoAP ACK with a 2.xx response). Topics are MQTT topic names; CoAP maps them to its paths.
+ */
+public interface Uplink extends AutoCloseable {
+    /** Callbacks; called from the transport's threads, so they must not block for long. */
+    interface Listener {
+        /** Connected (again): subscriptions are in place; the forwarder should resend what is unacknowledged. */
+        void connected(boolean reconnect);
+
+        void disconnected(String reason);
+
+        void message(String topic, byte[] payload);
+    }
+
+    /** Starts connecting; returns at once, keeps retrying with {@link Backoff} until {@link #close}. */
+    void start(Listener listener);
+
+    boolean isConnected();
+
+    /** Completes after the acknowledgement, exceptionally when the message did not get through. */
+    CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained);
+
+    /** Drops the link without a clean goodbye (tests: the broker then publishes the last will). */
+    void dropConnection();
+
+    /** Number of connection attempts that failed since start (a health figure). */
+    long failedAttempts();
+
+    @Override
+    void close();
+}
