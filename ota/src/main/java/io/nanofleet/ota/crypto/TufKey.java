@@ -126,8 +126,16 @@ public final class TufKey {
 
     /** Key id as TUF computes it: hex SHA-256 of the canonical JSON of the public key object. */
     public String keyId() {
+        return keyId(toMetadata());
+    }
+
+    /**
+     * Key id of a key entry exactly as metadata carries it, custom fields included (python-tuf hashes the
+     * whole entry, so tuf-on-ci's "x-tuf-on-ci-keyowner" is part of the id).
+     */
+    public static String keyId(Map<?, ?> entry) {
         try {
-            return Hex.encode(MessageDigest.getInstance("SHA-256").digest(CanonicalJson.encode(toMetadata())));
+            return Hex.encode(MessageDigest.getInstance("SHA-256").digest(CanonicalJson.encode(entry)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
