@@ -38,6 +38,7 @@ public final class RepoServer implements AutoCloseable {
     private final Map<String, Behavior> behaviors = new ConcurrentHashMap<>();
     private final List<String> served = new CopyOnWriteArrayList<>();
     private final List<String> ranges = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong metadataBytes = new java.util.concurrent.atomic.AtomicLong();
 
     public RepoServer(Path root) throws IOException {
         this.root = root;
@@ -67,6 +68,12 @@ public final class RepoServer implements AutoCloseable {
         overrides.clear();
         behaviors.clear();
         served.clear();
+        metadataBytes.set(0);
+    }
+
+    /** Body bytes sent for paths under metadata/ since start (or the last reset). */
+    public long metadataBytes() {
+        return metadataBytes.get();
     }
 
     /** Range headers received, in order. */
@@ -115,6 +122,9 @@ public final class RepoServer implements AutoCloseable {
                 ex.sendResponseHeaders(206, data.length - from == 0 ? -1 : data.length - from);
             } else {
                 ex.sendResponseHeaders(200, data.length == 0 ? -1 : data.length);
+            }
+            if (path.startsWith("metadata/")) {
+                metadataBytes.addAndGet(data.length - from);
             }
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(data, from, data.length - from);
