@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 64 * 1024;
+    /** Routes under this path handle their own (larger) bodies. */
+    public static final String LARGE_BODY_PATH = "/api/v1/models";
 
     private final Vertx vertx;
     private final ApiContext ctx;
@@ -41,7 +43,15 @@ public final class ApiServer implements AutoCloseable {
             return router;
         }
         Router r = Router.router(vertx);
-        r.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        // Model uploads (/api/v1/models) are larger than any JSON body: that route mounts its own BodyHandler.
+        BodyHandler smallBodies = BodyHandler.create().setBodyLimit(MAX_BODY_BYTES);
+        r.route().handler(rc -> {
+            if (rc.request().path().startsWith(LARGE_BODY_PATH)) {
+                rc.next();
+            } else {
+                smallBodies.handle(rc);
+            }
+        });
         ApiRoutes routes = ctx.routes(r);
         routes.open(HttpMethod.GET, "/health", "Broker connection, store queue, accepted/rejected counts (503 when the broker is unreachable)",
                 health);

@@ -210,7 +210,10 @@ public final class DeviceGateway implements AutoCloseable {
      * receives its current assignment when it subscribes, and a newer one replaces it.
      */
     public void sendAssignment(io.nanofleet.protocols.v1.Assignment assignment) throws MqttException {
-        client.publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), 1, true);
+        // Waits for the broker's ack: the broker caps QoS 1 messages in flight (HiveMQ: 10), and a rollout
+        // wave publishes many assignments back to back.
+        client.publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), 1, true)
+                .waitForCompletion(15_000);
     }
 
     @Override

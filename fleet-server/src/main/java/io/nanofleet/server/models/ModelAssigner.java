@@ -1,0 +1,36 @@
+package io.nanofleet.server.models;
+
+import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.protocols.v1.Assignment;
+import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.store.DeviceRow;
+import io.nanofleet.server.store.FleetStore;
+import java.util.Optional;
+
+/**
+ * Tells a device which model to run: signs a director assignment for it and publishes it (retained) on
+ * {@code nf/v1/d/{id}/ota} through the gateway's MQTT client. CoAP devices get the same message through
+ * the CoAP endpoint's Observe on {@code /v1/d/{id}/ota}.
+ */
+public final class ModelAssigner {
+    private final ModelRepository repo;
+    private final DeviceGateway gateway;
+    private final FleetStore store;
+
+    public ModelAssigner(ModelRepository repo, DeviceGateway gateway, FleetStore store) {
+        this.repo = repo;
+        this.gateway = gateway;
+        this.store = store;
+    }
+
+    /** Signs and publishes; returns what was sent. */
+    public Assignment assign(String deviceId, String modelName) throws Exception {
+        TargetFile target = repo.model(modelName)
+                .orElseThrow(() -> new ModelException(404, "no model named " + modelName + " in the repository"));
+        Optional<DeviceRow> device = store.device(deviceId);
+        String hardwareId = device.map(DeviceRow::hardwareId).orElse(null);
+        Assignment a = repo.assign(deviceId, hardwareId, target, "/api/v1/targets/" + target.name());
+        gateway.sendAssignment(a);
+        return a;
+    }
+}

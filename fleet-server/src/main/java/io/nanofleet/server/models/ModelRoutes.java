@@ -1,0 +1,170 @@
+package io.nanofleet.server.models;
+
+import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.ota.repo.TargetKind;
+import io.nanofleet.server.api.ApiContext;
+import io.nanofleet.server.api.ApiException;
+import io.nanofleet.server.api.ApiServer;
+import io.nanofleet.server.api.DeviceRoutes;
+import io.nanofleet.server.api.RouteModule;
+import io.nanofleet.server.api.auth.Role;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Models and the update repository over HTTP: upload and list models, assign one to a device, and the
+ * public TUF metadata and target downloads devices use ({@code /api/v1/tuf/...}, {@code /api/v1/targets/...}
+ * with HTTP Range so an interrupted download resumes).
+ */
+public final class ModelRoutes implements RouteModule {
+    /** Largest model upload; models are kilobytes to a few megabytes. */
+    static final long MAX_MODEL_BYTES = 64L * 1024 * 1024;
+    private final ModelRepository repo;
+    private final ModelAssigner assigner;
+    private final Path uploads;
+
+    public ModelRoutes(ModelRepository repo, ModelAssigner assigner, Path uploads) {
+        this.repo = repo;
+        this.assigner = assigner;
+        this.uploads = uploads;
+    }
+
+    @Override
+    public void mount(Router router, ApiContext ctx) {
+        router.route(ApiServer.LARGE_BODY_PATH).handler(BodyHandler.create(uploads.toString())
+                .setBodyLimit(MAX_MODEL_BYTES).setDeleteUploadedFilesOnEnd(true));
+        var r = ctx.routes(router);
+        r.post("/api/v1/models", Role.OPERATOR,
+                "Upload a model (multipart: model, name; then either targetsMetadata signed offline with the ota CLI, "
+                        + "or kind, hardwareId, releaseCounter to sign with the server's online targets key)",
+                rc -> ctx.blocking(rc, 201, () -> upload(rc, ctx)))
+                .response(400, "missing field, bad metadata or file not matching it")
+                .response(409, "no online targets key, or stale metadata version");
+        r.get("/api/v1/models", Role.VIEWER, "Published models (newest targets metadata)",
+                rc -> ctx.blocking(rc, this::list));
+        r.post("/api/v1/devices/:id/model", Role.OPERATOR, "Assign a model to one device (signed director assignment)",
+                rc -> DeviceRoutes.withDevice(rc, id -> {
+                    JsonObject body = ApiContext.jsonBody(rc, "{\"model\":\"models/anomaly-v2.nfm\"}");
+                    if (body != null) {
+                        ctx.blocking(rc, 202, () -> assign(rc, ctx, id, body.getString("model")));
+                    }
+                }));
+        r.open(HttpMethod.GET, "/api/v1/tuf/:file", "TUF metadata: N.root.json, timestamp.json, N.snapshot.json, N.targets.json",
+                rc -> ctx.vertx().executeBlocking(() -> repo.metadata(rc.pathParam("file")), false).onComplete(ar -> {
+                    if (ar.failed() || ar.result().isEmpty()) {
+                        ApiContext.error(rc, 404, "no such metadata file");
+                    } else {
+                        rc.response().putHeader("content-type", "application/json").end(io.vertx.core.buffer.Buffer.buffer(ar.result().get()));
+                    }
+                }));
+        r.open(HttpMethod.GET, "/api/v1/targets/*", "Download a target (HTTP Range supported)", this::download);
+    }
+
+    private Object upload(RoutingContext rc, ApiContext ctx) throws Exception {
+        FileUpload model = field(rc, "model").orElseThrow(() -> new ApiException(400,
+                "multipart field 'model' (the model file) is required, e.g. curl -F model=@anomaly-v2.nfm"));
+        String name = rc.request().getFormAttribute("name");
+        if (name == null || name.isBlank()) {
+            throw new ApiException(400, "field 'name' (the target name, e.g. models/anomaly-v2.nfm) is required");
+        }
+        Optional<FileUpload> signed = field(rc, "targetsMetadata");
+        TargetFile t;
+        try {
+            if (signed.isPresent()) {
+                t = repo.publishSigned(Path.of(model.uploadedFileName()), name,
+                        Files.readAllBytes(Path.of(signed.get().uploadedFileName())));
+            } else {
+                TargetKind kind = TargetKind.fromWire(required(rc, "kind", "anomaly-model"));
+                List<String> hw = Arrays.asList(required(rc, "hardwareId", "rpi4-arm64").split(","));
+                long counter = Long.parseLong(required(rc, "releaseCounter", "2"));
+                t = repo.publish(Path.of(model.uploadedFileName()), name, kind, hw, counter);
+            }
+        } catch (ModelException e) {
+            throw new ApiException(e.status(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, e.getMessage());
+        }
+        ctx.audit().record(ApiContext.principal(rc), "model.publish", name,
+                (signed.isPresent() ? "offline-signed" : "online-signed") + " sha256=" + t.hashes().get("sha256"));
+        return json(t);
+    }
+
+    private static String required(RoutingContext rc, String field, String example) throws ApiException {
+        String v = rc.request().getFormAttribute(field);
+        if (v == null || v.isBlank()) {
+            throw new ApiException(400, "field '" + field + "' is required when no targetsMetadata is uploaded (e.g. "
+                    + field + "=" + example + ")");
+        }
+        return v.trim();
+    }
+
+    private static Optional<FileUpload> field(RoutingContext rc, String name) {
+        return rc.fileUploads().stream().filter(f -> name.equals(f.name())).findFirst();
+    }
+
+    private Object list() throws Exception {
+        JsonArray arr = new JsonArray();
+        for (TargetFile t : repo.models()) {
+            arr.add(json(t));
+        }
+        return new JsonObject().put("models", arr);
+    }
+
+    private Object assign(RoutingContext rc, ApiContext ctx, String deviceId, String model) throws Exception {
+        if (model == null) {
+            throw new ApiException(400, "field 'model' is required");
+        }
+        try {
+            var a = assigner.assign(deviceId, model);
+            ctx.audit().record(ApiContext.principal(rc), "model.assign", deviceId, model);
+            return new JsonObject().put("deviceId", deviceId).put("model", a.getTargetName()).put("length", a.getLength());
+        } catch (ModelException e) {
+            throw new ApiException(e.status(), e.getMessage());
+        }
+    }
+
+    static JsonObject json(TargetFile t) {
+        return new JsonObject().put("name", t.name()).put("length", t.length())
+                .put("hashes", new JsonObject(new java.util.LinkedHashMap<>(t.hashes()))).put("kind", t.kind())
+                .put("hardwareIds", new JsonArray(t.hardwareIds())).put("releaseCounter", t.releaseCounter());
+    }
+
+    private void download(RoutingContext rc) {
+        String name = rc.pathParam("*");
+        Optional<Path> file = name == null ? Optional.empty() : repo.target(name);
+        if (file.isEmpty()) {
+            ApiContext.error(rc, 404, "no target named " + name);
+            return;
+        }
+        long length;
+        try {
+            length = Files.size(file.get());
+        } catch (java.io.IOException e) {
+            ApiContext.error(rc, 500, "cannot read target " + name);
+            return;
+        }
+        rc.response().putHeader("accept-ranges", "bytes").putHeader("content-type", "application/octet-stream");
+        String range = rc.request().getHeader("range");
+        if (range == null) {
+            rc.response().sendFile(file.get().toString());
+            return;
+        }
+        long[] r = ByteRange.parse(range, length);
+        if (r == null) {
+            rc.response().setStatusCode(416).putHeader("content-range", "bytes */" + length).end();
+            return;
+        }
+        rc.response().setStatusCode(206).putHeader("content-range", "bytes " + r[0] + "-" + r[1] + "/" + length)
+                .sendFile(file.get().toString(), r[0], r[1] - r[0] + 1);
+    }
+}
