@@ -1,0 +1,192 @@
+package io.nanofleet.server.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nanofleet.ota.crypto.KeyType;
+import io.nanofleet.ota.crypto.TufSigner;
+import io.nanofleet.ota.director.AssignmentVerifier;
+import io.nanofleet.ota.director.DirectorAssignment;
+import io.nanofleet.ota.metadata.Metadata;
+import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.ota.repo.Repository;
+import io.nanofleet.ota.repo.TargetKind;
+import io.nanofleet.protocols.v1.Assignment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server's update repository: online and offline publishing, freshness, director assignments, target lookup. */
+class ModelRepositoryTest {
+    @TempDir
+    Path dir;
+
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    }
+
+    Path model(String name, String content) throws Exception {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    @Test
+    void onlinePublishIsServedAndAssignmentsVerifyAgainstRoot() throws Exception {
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        assertTrue(repo.hasOnlineTargetsKey());
+        TargetFile t = repo.publish(model("m.nfm", "int8 weights"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 4);
+        assertEquals(12, t.length());
+        assertEquals(List.of("models/m.nfm"), repo.models().stream().map(TargetFile::name).toList());
+        assertArrayEquals("int8 weights".getBytes(), Files.readAllBytes(repo.target("models/m.nfm").orElseThrow()));
+        assertTrue(repo.target("models/../../keys/targets.key").isEmpty(), "no path traversal");
+        assertTrue(repo.target("models/none.nfm").isEmpty());
+        // Published metadata: snapshot and timestamp re-signed after the publish (version 2 of each).
+        assertTrue(repo.metadata("1.root.json").isPresent());
+        assertEquals(2, Metadata.parse(repo.metadata("timestamp.json").orElseThrow(), "timestamp").version());
+        assertTrue(repo.metadata("../keys/password").isEmpty());
+
+        Assignment a = repo.assign("pump-7", "rpi4", t, "/api/v1/targets/models/m.nfm");
+        DirectorAssignment da = new AssignmentVerifier("pump-7", "rpi4")
+                .parse(a.getSignedMetadata().toByteArray(), repo.rootForDevices(), Instant.now(), 0);
+        assertEquals("models/m.nfm", da.targetName());
+        assertEquals(t.hashes(), da.hashes());
+        Assignment next = repo.assign("pump-7", "rpi4", t, null);
+        assertTrue(next.getReleaseCounter() == 4 && new AssignmentVerifier("pump-7", "rpi4")
+                .parse(next.getSignedMetadata().toByteArray(), repo.rootForDevices(), Instant.now(), da.version()).version() > da.version(),
+                "director versions rise");
+    }
+
+    @Test
+    void keysAndRepositorySurviveARestart() throws Exception {
+        ModelRepository first = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        first.publish(model("m.nfm", "x"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 1);
+        byte[] root = first.rootBytes();
+        ModelRepository second = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        assertArrayEquals(root, second.rootBytes());
+        assertTrue(second.model("models/m.nfm").isPresent());
+    }
+
+    @Test
+    void timestampIsRefreshedOnlyWhenHalfItsLifetimeHasPassed() throws Exception {
+        MovableClock clock = new MovableClock();
+        ModelRepository repo = ModelRepository.openOrCreate(dir, clock, Duration.ofHours(2));
+        assertFalse(repo.refreshIfDue());
+        clock.now.set(clock.now.get().plus(Duration.ofMinutes(61)));
+        assertTrue(repo.refreshIfDue());
+        Metadata ts = Metadata.parse(repo.metadata("timestamp.json").orElseThrow(), "timestamp");
+        assertEquals(clock.now.get().plus(Duration.ofHours(2)).getEpochSecond(), ts.expires().getEpochSecond());
+        assertFalse(repo.refreshIfDue());
+    }
+
+    /** What an operator does offline with the ota tooling: sign the next targets version with the targets key. */
+    byte[] signOffline(Path file, String name, TufSigner targetsKey) throws Exception {
+        Path copy = dir.resolve("offline");
+        copyTree(dir.resolve("tuf"), copy);
+        Repository offline = new Repository(copy, Clock.systemUTC());
+        offline.addTarget(file, name, TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), 5), "targets", List.of(targetsKey));
+        long v = offline.latestVersion("targets");
+        byte[] out = Files.readAllBytes(copy.resolve("metadata").resolve(v + ".targets.json"));
+        deleteTree(copy);
+        return out;
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path d = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(d);
+                } else {
+                    Files.copy(p, d);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    @Test
+    void offlineSignedTargetsAreCheckedBeforeAnythingChanges() throws Exception {
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        TufSigner targetsKey = RepositoryKeys.open(dir).load("targets").orElseThrow();
+        Path file = model("o.nfm", "offline model");
+        byte[] good = signOffline(file, "models/o.nfm", targetsKey);
+
+        byte[] forged = signOffline(file, "models/o.nfm", TufSigner.generate(KeyType.ED25519));
+        ModelException e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/o.nfm", forged));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("not signed by root's targets key"), e.getMessage());
+
+        Path other = model("other.nfm", "not the signed bytes");
+        e = assertThrows(ModelException.class, () -> repo.publishSigned(other, "models/o.nfm", good));
+        assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+
+        e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/absent.nfm", good));
+        assertTrue(e.getMessage().contains("does not list"), e.getMessage());
+
+        e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/o.nfm", "{\"signed\":1}".getBytes()));
+        assertEquals(400, e.status());
+        assertTrue(repo.models().isEmpty(), "nothing published by refused uploads");
+
+        TargetFile t = repo.publishSigned(file, "models/o.nfm", good);
+        assertEquals(13, t.length());
+        assertArrayEquals("offline model".getBytes(), Files.readAllBytes(repo.target("models/o.nfm").orElseThrow()));
+        e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/o.nfm", good));
+        assertEquals(409, e.status(), "the same version twice is stale");
+    }
+
+    @Test
+    void withoutTheTargetsKeyOnlineSigningIsRefused() throws Exception {
+        ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        Files.move(dir.resolve("keys/targets.key"), dir.resolve("targets.key.offline"));
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        assertFalse(repo.hasOnlineTargetsKey());
+        ModelException e = assertThrows(ModelException.class,
+                () -> repo.publish(model("m.nfm", "x"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 1));
+        assertEquals(409, e.status());
+    }
+
+    @Test
+    void byteRanges() {
+        assertArrayEquals(new long[] {0, 99}, ByteRange.parse("bytes=0-", 100));
+        assertArrayEquals(new long[] {10, 19}, ByteRange.parse("bytes=10-19", 100));
+        assertArrayEquals(new long[] {90, 99}, ByteRange.parse("bytes=-10", 100));
+        assertArrayEquals(new long[] {50, 99}, ByteRange.parse("bytes=50-1000", 100));
+        assertEquals(null, ByteRange.parse("bytes=100-", 100));
+        assertEquals(null, ByteRange.parse("bytes=5-2", 100));
+        assertEquals(null, ByteRange.parse("bytes=0-1,5-6", 100));
+        assertEquals(null, ByteRange.parse("items=0-1", 100));
+        assertEquals(null, ByteRange.parse("bytes=x-", 100));
+    }
+}
