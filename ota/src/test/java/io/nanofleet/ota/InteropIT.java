@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * local HTTP exactly as published. Any change inside a signed part, or to any target byte, must fail.
  */
 class InteropIT {
-    static final Path DATA = Path.of(System.getProperty("nanofleet.tufStatic", "../../shared/data/tuf-static"));
+    static final Path DATA = io.nanofleet.ota.testing.TufStatic.dir();
 
     @TempDir
     Path tmp;

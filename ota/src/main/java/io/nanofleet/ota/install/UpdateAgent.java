@@ -102,6 +102,8 @@ public final class UpdateAgent {
             staging = slots.stage(target);
         } catch (IOException e) {
             throw fail(diskResult(e), "cannot prepare slot: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw fail(UpdateResult.UPDATE_FAILED, e.getMessage(), e);
         }
         try {
             transport.fetch(uri, staging.offset(), staging::write);

@@ -49,7 +49,7 @@ class CanonicalJsonTest {
     @Test
     void keyIdsMatchTheOnesOtherImplementationsWrote() throws Exception {
         // Known answers: every key id in the interop roots (tuf-on-ci and sigstore), PEM newlines and custom fields included.
-        Path data = Path.of(System.getProperty("nanofleet.tufStatic", "../../shared/data/tuf-static"));
+        Path data = io.nanofleet.ota.testing.TufStatic.dir();
         int checked = 0;
         for (Path root : List.of(data.resolve("tuf-on-ci-0.11/metadata/1.root.json"), data.resolve("sigstore-root-signing/initial_root.json"))) {
             Map<String, Object> doc = Json.parseObject(Files.readAllBytes(root));
