@@ -6,6 +6,7 @@ import io.nanofleet.server.ingest.DeviceGateway;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.util.function.Consumer;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
@@ -15,6 +16,7 @@ import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,18 +41,26 @@ public final class CoapDeviceServer implements AutoCloseable {
     private final DeviceGateway gateway;
     private final TargetSource targets;
     private final String brokerUri;
+    private final Consumer<MqttConnectionOptions> brokerAuth;
     private CoapServer server;
     private DownlinkBridge bridge;
     private int boundPort;
 
     public CoapDeviceServer(String host, int port, CoapKeys keys, DeviceGateway gateway, TargetSource targets,
                             String brokerUri) {
+        this(host, port, keys, gateway, targets, brokerUri, o -> { });
+    }
+
+    /** {@code brokerAuth} adds the server's broker credentials (user/password, TLS) to the bridge's connection. */
+    public CoapDeviceServer(String host, int port, CoapKeys keys, DeviceGateway gateway, TargetSource targets,
+                            String brokerUri, Consumer<MqttConnectionOptions> brokerAuth) {
         this.host = host;
         this.port = port;
         this.keys = keys;
         this.gateway = gateway;
         this.targets = targets;
         this.brokerUri = brokerUri;
+        this.brokerAuth = brokerAuth;
     }
 
     /** The CoAP configuration every NanoFleet endpoint uses (server and test clients alike). */
@@ -88,7 +98,7 @@ public final class CoapDeviceServer implements AutoCloseable {
                     + ". Choose another --coap-port.", e);
         }
         boundPort = endpoint.getAddress().getPort();
-        bridge = new DownlinkBridge(brokerUri, devices);
+        bridge = new DownlinkBridge(brokerUri, brokerAuth, devices);
         bridge.start();
         LOG.info("CoAP over DTLS on UDP port {}", boundPort);
         return this;

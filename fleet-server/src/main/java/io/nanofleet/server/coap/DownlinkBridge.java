@@ -6,6 +6,7 @@ import io.nanofleet.protocols.InvalidAddressException;
 import io.nanofleet.protocols.Topics;
 import io.nanofleet.server.StartupException;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -30,9 +31,11 @@ final class DownlinkBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DownlinkBridge.class);
     private final MqttAsyncClient client;
     private final DevicesResource devices;
+    private final Consumer<MqttConnectionOptions> brokerAuth;
 
-    DownlinkBridge(String brokerUri, DevicesResource devices) {
+    DownlinkBridge(String brokerUri, Consumer<MqttConnectionOptions> brokerAuth, DevicesResource devices) {
         this.devices = devices;
+        this.brokerAuth = brokerAuth;
         try {
             client = new MqttAsyncClient(brokerUri, "nanofleet-coap-" + UUID.randomUUID(), new MemoryPersistence());
         } catch (MqttException e) {
@@ -78,6 +81,7 @@ final class DownlinkBridge implements AutoCloseable {
         o.setCleanStart(true);
         o.setAutomaticReconnect(true);
         o.setAutomaticReconnectDelay(1, 10);
+        brokerAuth.accept(o);
         try {
             client.connect(o).waitForCompletion(15_000);
             subscribe();

@@ -10,6 +10,7 @@ import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
 import io.nanofleet.server.StartupException;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -33,9 +34,16 @@ public final class SignalSubscriber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SignalSubscriber.class);
     private final MqttAsyncClient client;
     private final DeviceHealthLog log;
+    private final Consumer<MqttConnectionOptions> brokerAuth;
 
     public SignalSubscriber(String brokerUri, DeviceHealthLog log) {
+        this(brokerUri, o -> { }, log);
+    }
+
+    /** {@code brokerAuth} adds the server's broker credentials (user/password, TLS) to the connection. */
+    public SignalSubscriber(String brokerUri, Consumer<MqttConnectionOptions> brokerAuth, DeviceHealthLog log) {
         this.log = log;
+        this.brokerAuth = brokerAuth;
         try {
             client = new MqttAsyncClient(brokerUri, "nanofleet-rollout-" + UUID.randomUUID(), new MemoryPersistence());
         } catch (MqttException e) {
@@ -82,6 +90,7 @@ public final class SignalSubscriber implements AutoCloseable {
         o.setAutomaticReconnect(true);
         o.setAutomaticReconnectDelay(1, 10);
         o.setReceiveMaximum(65535);
+        brokerAuth.accept(o);
         try {
             client.connect(o).waitForCompletion(15_000);
             subscribe();

@@ -1,0 +1,149 @@
+package io.nanofleet.server.models;
+
+import io.nanofleet.server.api.RouteModule;
+import io.nanofleet.server.coap.CoapDeviceServer;
+import io.nanofleet.server.coap.CoapKeyRoutes;
+import io.nanofleet.server.coap.CoapKeys;
+import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.rollout.DeviceHealthLog;
+import io.nanofleet.server.rollout.LeaderElection;
+import io.nanofleet.server.rollout.PostgresLeaderElection;
+import io.nanofleet.server.rollout.RolloutAudit;
+import io.nanofleet.server.rollout.RolloutEngine;
+import io.nanofleet.server.rollout.RolloutRoutes;
+import io.nanofleet.server.rollout.RolloutStore;
+import io.nanofleet.server.rollout.SignalSubscriber;
+import io.nanofleet.server.store.FleetStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything about updates the server runs, started and stopped as one: the update repository (and the
+ * job that keeps snapshot/timestamp fresh), director assignments, the rollout engine with its signals
+ * and leader election, and the CoAP endpoint. FleetServer builds it and mounts {@link #routes()}.
+ */
+public final class UpdateServices implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateServices.class);
+
+    /**
+     * @param coapPort UDP port for CoAP over DTLS (0: any free port; negative: no CoAP endpoint)
+     * @param postgres several instances may share the database: elect the rollout driver with an advisory lock
+     */
+    public record Settings(Path dataDir, String coapHost, int coapPort, boolean postgres, long rolloutTickMs,
+                           Duration timestampExpiry) {
+        public static Settings defaults(Path dataDir, String coapHost, int coapPort, boolean postgres) {
+            return new Settings(dataDir, coapHost, coapPort, postgres, 1000, Duration.ofDays(1));
+        }
+    }
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private ModelRepository repository;
+    private RolloutEngine engine;
+    private RolloutStore rollouts;
+    private ModelAssigner assigner;
+    private CoapDeviceServer coap;
+    private CoapKeys coapKeys;
+    private Path uploads;
+
+    public static UpdateServices start(Settings s, FleetStore store, DeviceGateway gateway, String brokerUri,
+                                       Consumer<MqttConnectionOptions> brokerAuth, RolloutAudit audit, LongSupplier clock) {
+        UpdateServices u = new UpdateServices();
+        try {
+            u.startAll(s, store, gateway, brokerUri, brokerAuth, audit, clock);
+            return u;
+        } catch (RuntimeException e) {
+            u.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Settings s, FleetStore store, DeviceGateway gateway, String brokerUri,
+                          Consumer<MqttConnectionOptions> brokerAuth, RolloutAudit audit, LongSupplier clock) {
+        repository = ModelRepository.openOrCreate(s.dataDir(), Clock.systemUTC(), s.timestampExpiry());
+        uploads = s.dataDir().resolve("uploads");
+        try {
+            Files.createDirectories(uploads);
+        } catch (java.io.IOException e) {
+            throw new io.nanofleet.server.StartupException("cannot create " + uploads + ": " + e.getMessage(), e);
+        }
+        ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nanofleet-tuf-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleWithFixedDelay(() -> {
+            try {
+                if (repository.refreshIfDue()) {
+                    LOG.info("re-signed snapshot and timestamp metadata");
+                }
+            } catch (Exception e) {
+                LOG.error("could not refresh snapshot/timestamp metadata; devices will see it expire: {}", e.toString());
+            }
+        }, 0, 60, TimeUnit.SECONDS);
+        started.add(refresher::shutdownNow);
+        assigner = new ModelAssigner(repository, gateway, store);
+        DeviceHealthLog health = new DeviceHealthLog(clock, Duration.ofHours(6).toMillis());
+        SignalSubscriber signals = new SignalSubscriber(brokerUri, brokerAuth, health).start();
+        started.add(signals);
+        LeaderElection leader = s.postgres() ? new PostgresLeaderElection(store::connection) : LeaderElection.always();
+        rollouts = new RolloutStore(store::connection);
+        engine = new RolloutEngine(rollouts, health, assigner::assign, audit, leader, clock).start(s.rolloutTickMs());
+        started.add(engine);
+        if (s.coapPort() >= 0) {
+            coapKeys = CoapKeys.loadOrCreate(s.dataDir());
+            coap = new CoapDeviceServer(s.coapHost(), s.coapPort(), coapKeys, gateway, repository, brokerUri, brokerAuth).start();
+            started.add(coap);
+        }
+    }
+
+    public List<RouteModule> routes() {
+        List<RouteModule> r = new ArrayList<>();
+        r.add(new ModelRoutes(repository, assigner, uploads));
+        r.add(new RolloutRoutes(engine, rollouts, name -> repository.model(name).isPresent()));
+        if (coap != null) {
+            r.add(new CoapKeyRoutes(coapKeys, coap.port()));
+        }
+        return r;
+    }
+
+    public ModelRepository repository() {
+        return repository;
+    }
+
+    public RolloutEngine engine() {
+        return engine;
+    }
+
+    public RolloutStore rollouts() {
+        return rollouts;
+    }
+
+    /** The bound CoAP port, or -1 when CoAP is off. */
+    public int coapPort() {
+        return coap == null ? -1 : coap.port();
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+        started.clear();
+    }
+}
