@@ -140,4 +140,50 @@ final class Int8Kernels {
         }
         return s;
     }
+
+    /**
+     * Largest dot-product length whose int32 accumulation is exact in float: every partial sum of int8 x int8
+     * products (|p| <= 128 * 127, or 255 * 127 after subtracting a zero point) stays below 2^24, where
+     * every integer is a float. Within it the int8 kernels accumulate in float (the SIMD-packed
+     * {@link Dot}) and get bit-identical int32 results.
+     */
+    static int exactFloatLength(int maxProduct) {
+        return (1 << 24) / maxProduct - 1;
+    }
+
+    /** Dense through exact float accumulation (see {@link #exactFloatLength}); zero point folded into the bias. */
+    static void denseExactFloat(byte[] x, float[] xs, float[] w, int[] foldedBias, int[] acc, int[] mult, int[] shift,
+                                byte[] y, int in, int out, int zpY, int lo, int hi) {
+        for (int i = 0; i < in; i++) {
+            xs[i] = x[i];
+        }
+        for (int o = 0; o < out; o++) {
+            acc[o] = (int) Dot.dot(w, o * in, xs, 0, in) + foldedBias[o];
+        }
+        requantize(acc, mult, shift, y, out, 1, zpY, lo, hi);
+    }
+
+    /** Conv1D as im2col of (x - zpX) with exact float accumulation (see {@link #exactFloatLength}). */
+    static void conv1dExactFloat(byte[] x, float[] cols, float[] w, int[] bias, int[] acc, int[] mult, int[] shift, byte[] y,
+                                 int inC, int outC, int k, int stride, int pad, int lIn, int lOut, int zpX, int zpY, int lo, int hi) {
+        int rowLen = inC * k;
+        for (int t = 0; t < lOut; t++) {
+            int start = t * stride - pad;
+            int c = t * rowLen;
+            for (int ic = 0; ic < inC; ic++) {
+                int xBase = ic * lIn;
+                for (int j = 0; j < k; j++) {
+                    int p = start + j;
+                    cols[c++] = p >= 0 && p < lIn ? x[xBase + p] - zpX : 0;
+                }
+            }
+        }
+        for (int oc = 0; oc < outC; oc++) {
+            int wOff = oc * rowLen;
+            for (int t = 0; t < lOut; t++) {
+                acc[oc * lOut + t] = (int) Dot.dot(w, wOff, cols, t * rowLen, rowLen) + bias[oc];
+            }
+        }
+        requantize(acc, mult, shift, y, outC, lOut, zpY, lo, hi);
+    }
 }

@@ -194,6 +194,14 @@ final class StepCompiler {
                 }
                 int zpY = yq.zeroPoint();
                 int[] acc = new int[out];
+                if (in <= Int8Kernels.exactFloatLength(128 * 127)) {
+                    float[] wf = new float[w.length];
+                    for (int i = 0; i < wf.length; i++) {
+                        wf[i] = w[i];
+                    }
+                    float[] xf = new float[in];
+                    return () -> Int8Kernels.denseExactFloat(x, xf, wf, folded, acc, ms[0], ms[1], y, in, out, zpY, lo, hi);
+                }
                 int[] wi = new int[w.length];
                 for (int i = 0; i < wi.length; i++) {
                     wi[i] = w[i];
@@ -212,6 +220,14 @@ final class StepCompiler {
                 int[] bias = n.qBias.clone();
                 int zpX = xq.zeroPoint(), zpY = yq.zeroPoint();
                 int[] acc = new int[outC * lOut];
+                if (inC * k <= Int8Kernels.exactFloatLength(255 * 127)) {
+                    float[] wf = new float[w.length];
+                    for (int i = 0; i < wf.length; i++) {
+                        wf[i] = w[i];
+                    }
+                    float[] colsF = new float[lOut * inC * k];
+                    return () -> Int8Kernels.conv1dExactFloat(x, colsF, wf, bias, acc, ms[0], ms[1], y, inC, outC, k, stride, pad, lIn, lOut, zpX, zpY, lo, hi);
+                }
                 int[] cols = new int[lOut * inC * k];
                 return () -> Int8Kernels.conv1dIm2col(x, cols, w, bias, acc, ms[0], ms[1], y, inC, outC, k, stride, pad, lIn, lOut, zpX, zpY, lo, hi);
             }
