@@ -412,6 +412,11 @@ public final class DeviceAgent implements AutoCloseable {
         return guard;
     }
 
+    /** Index of the newest queued message: every summary and event carries one, 1, 2, 3... per device. */
+    public long lastQueuedIndex() {
+        return outbox.lastIndex();
+    }
+
     public long pendingMessages() {
         return outbox.pending();
     }
@@ -458,7 +463,7 @@ public final class DeviceAgent implements AutoCloseable {
         }
         stopTasks();
         publishTelemetry();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (uplink.isConnected() && outbox.pending() > 0 && System.nanoTime() < deadline) {
             forwarder.wake();
             try {

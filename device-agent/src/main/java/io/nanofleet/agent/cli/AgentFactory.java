@@ -65,7 +65,8 @@ final class AgentFactory {
         DetectorConfig dc = new DetectorConfig(DetectorConfig.DEFAULT.window(), DetectorConfig.DEFAULT.baselineTau(),
                 DetectorConfig.DEFAULT.freezeZ(), DetectorConfig.DEFAULT.quantile(), cfg.doubleValue(Settings.THRESHOLD_FACTOR),
                 DetectorConfig.DEFAULT.releaseRatio(), cfg.intValue(Settings.CALIBRATION_ROWS));
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
+        // Two threads: calibration (training a model, seconds on a small CPU) must not hold up the uplink.
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "agent");
             t.setDaemon(true);
             return t;

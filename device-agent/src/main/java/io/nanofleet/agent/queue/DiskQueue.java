@@ -388,6 +388,11 @@ public final class DiskQueue implements Outbox {
         return n;
     }
 
+    @Override
+    public synchronized long lastIndex() {
+        return next - 1;
+    }
+
     /** The next index {@link #append} will hand out. */
     public synchronized long nextIndex() {
         return next;

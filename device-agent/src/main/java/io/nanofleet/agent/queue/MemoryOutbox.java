@@ -64,6 +64,11 @@ public final class MemoryOutbox implements Outbox {
     }
 
     @Override
+    public synchronized long lastIndex() {
+        return next - 1;
+    }
+
+    @Override
     public synchronized long ackedThrough() {
         return ackedThrough;
     }

@@ -48,6 +48,9 @@ public interface Outbox extends AutoCloseable {
      */
     void ackThrough(long index) throws IOException;
 
+    /** The index of the newest message appended (0 before any). */
+    long lastIndex();
+
     /** Every index <= this is acknowledged (or dropped). */
     long ackedThrough();
 
