@@ -102,6 +102,9 @@ public final class Rollout {
         if (sizes.isEmpty()) {
             throw new IllegalArgumentException("at least one wave, e.g. [\"1\", \"10%\", \"50%\", \"100%\"]");
         }
+        for (String size : sizes) {
+            cumulative(size, devices.size()); // every size must parse, even the last (which takes the rest)
+        }
         List<Wave> waves = new ArrayList<>();
         int done = 0;
         for (int i = 0; i < sizes.size() && done < devices.size(); i++) {
