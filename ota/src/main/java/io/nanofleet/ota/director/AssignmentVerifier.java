@@ -63,11 +63,21 @@ public final class AssignmentVerifier {
                 hashes, (String) tm.get("hardwareId"), (Long) tm.get("releaseCounter"), md.version(), md.expires());
     }
 
+    /** An assignment that passed every check, with the image repository's view of its target. */
+    public record Verified(DirectorAssignment assignment, TargetFile target) {
+    }
+
     /**
      * Full check. {@code imageRepo} must have been refreshed. Returns the image repository's description
      * of the target, which is what the download is verified against.
      */
     public TargetFile verify(byte[] doc, Updater imageRepo, Instant now, long lastAcceptedVersion, long installedReleaseCounter)
+            throws TufException, IOException {
+        return check(doc, imageRepo, now, lastAcceptedVersion, installedReleaseCounter).target();
+    }
+
+    /** As {@link #verify}, also returning the parsed assignment (its version is recorded after install). */
+    public Verified check(byte[] doc, Updater imageRepo, Instant now, long lastAcceptedVersion, long installedReleaseCounter)
             throws TufException, IOException {
         DirectorAssignment a = parse(doc, imageRepo.root(), now, lastAcceptedVersion);
         if (!deviceId.equals(a.deviceId())) {
@@ -109,6 +119,6 @@ public final class AssignmentVerifier {
             throw new TufException.AssignmentException("release counter " + image.releaseCounter()
                     + " is below the installed " + installedReleaseCounter + " (downgrade refused)");
         }
-        return image;
+        return new Verified(a, image);
     }
 }

@@ -61,8 +61,10 @@ public final class UpdateAgent {
         long assignmentVersion;
         try {
             imageRepo.refresh();
-            target = verifier.verify(assignment, imageRepo, clock.instant(), slots.assignmentVersion(), slots.releaseFloor());
-            assignmentVersion = verifier.parse(assignment, imageRepo.root(), clock.instant(), 0).version();
+            AssignmentVerifier.Verified v = verifier.check(assignment, imageRepo, clock.instant(),
+                    slots.assignmentVersion(), slots.releaseFloor());
+            target = v.target();
+            assignmentVersion = v.assignment().version();
         } catch (TufException.FetchException e) {
             throw fail(UpdateResult.CONNECTION_LOST, "metadata refresh: " + e.getMessage(), e);
         } catch (TufException e) {
