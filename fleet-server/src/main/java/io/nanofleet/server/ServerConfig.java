@@ -1,27 +1,48 @@
 package io.nanofleet.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Everything the server needs to start. Built with {@link #builder()}; defaults are the single-process
- * demo: embedded broker on 1883, HTTP on 8080, SQLite under the data directory.
+ * set-up: embedded broker with the devices' TLS listener on 8883 and the plain development listener on
+ * 1883, HTTP on 8080, SQLite under the data directory.
+ *
+ * @param plainMqtt     whether the unauthenticated development listener ({@code mqttPort}) runs
+ * @param caPasswordFile file holding the device CA key's password; null: NANOFLEET_CA_PASSWORD, else
+ *                      {@code <data-dir>/ca/ca-password} (created at first start)
+ * @param publicHost    host name devices are told to use (enrollment answer, server certificate);
+ *                      null: the host the device used to reach the HTTP API
+ * @param rawRetention  how long raw summaries are kept before they are folded into hourly aggregates
  */
 public record ServerConfig(
         String httpHost,
         int httpPort,
         String mqttHost,
         int mqttPort,
+        int mqttsPort,
+        boolean plainMqtt,
+        int coapPort,
         String externalBroker,
         String db,
-        Path dataDir) {
+        Path dataDir,
+        Path caPasswordFile,
+        String publicHost,
+        Duration rawRetention) {
 
     public ServerConfig {
         Objects.requireNonNull(httpHost, "httpHost");
         Objects.requireNonNull(mqttHost, "mqttHost");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(rawRetention, "rawRetention");
         checkPort("--http-port", httpPort);
         checkPort("--mqtt-port", mqttPort);
+        checkPort("--mqtts-port", mqttsPort);
+        checkPort("--coap-port", coapPort);
+        if (rawRetention.toHours() < 1) {
+            throw new IllegalArgumentException("--raw-retention-hours must be at least 1");
+        }
     }
 
     private static void checkPort(String flag, int port) {
@@ -35,6 +56,11 @@ public record ServerConfig(
         return externalBroker != null;
     }
 
+    /** True for --db postgresql://... (or a jdbc:postgresql: URL). */
+    public boolean usesPostgres() {
+        return db != null && (db.startsWith("postgresql://") || db.startsWith("postgres://") || db.startsWith("jdbc:postgresql:"));
+    }
+
     /** JDBC URL of the store: an explicit --db, else SQLite in the data directory. */
     public String jdbcUrl() {
         if (db == null) {
@@ -42,6 +68,12 @@ public record ServerConfig(
         }
         if (db.startsWith("jdbc:")) {
             return db;
+        }
+        if (db.startsWith("postgresql://")) {
+            return "jdbc:" + db;
+        }
+        if (db.startsWith("postgres://")) {
+            return "jdbc:postgresql://" + db.substring("postgres://".length());
         }
         if (db.startsWith("sqlite:")) {
             return "jdbc:" + db;
@@ -58,9 +90,15 @@ public record ServerConfig(
         private int httpPort = 8080;
         private String mqttHost = "0.0.0.0";
         private int mqttPort = 1883;
+        private int mqttsPort = 8883;
+        private boolean plainMqtt = true;
+        private int coapPort = 5684;
         private String externalBroker;
         private String db;
         private Path dataDir = Path.of("nanofleet-data");
+        private Path caPasswordFile;
+        private String publicHost;
+        private Duration rawRetention = Duration.ofDays(7);
 
         public Builder httpHost(String v) {
             httpHost = v;
@@ -77,12 +115,29 @@ public record ServerConfig(
             return this;
         }
 
+        /** The plain development listener's port. */
         public Builder mqttPort(int v) {
             mqttPort = v;
             return this;
         }
 
-        /** {@code mqtt://host:port}: use this broker and start none. */
+        /** The devices' mutual-TLS listener's port. */
+        public Builder mqttsPort(int v) {
+            mqttsPort = v;
+            return this;
+        }
+
+        public Builder plainMqtt(boolean v) {
+            plainMqtt = v;
+            return this;
+        }
+
+        public Builder coapPort(int v) {
+            coapPort = v;
+            return this;
+        }
+
+        /** {@code mqtt://host:port} or {@code mqtts://host:port}: use this broker and start none. */
         public Builder externalBroker(String v) {
             externalBroker = v;
             return this;
@@ -98,8 +153,24 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder caPasswordFile(Path v) {
+            caPasswordFile = v;
+            return this;
+        }
+
+        public Builder publicHost(String v) {
+            publicHost = v;
+            return this;
+        }
+
+        public Builder rawRetention(Duration v) {
+            rawRetention = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(httpHost, httpPort, mqttHost, mqttPort, externalBroker, db, dataDir);
+            return new ServerConfig(httpHost, httpPort, mqttHost, mqttPort, mqttsPort, plainMqtt, coapPort, externalBroker, db,
+                    dataDir, caPasswordFile, publicHost, rawRetention);
         }
     }
 }

@@ -34,24 +34,50 @@ public final class ServerMain implements Runnable {
         @Option(names = "--mqtt-host", defaultValue = "0.0.0.0", description = "Embedded broker bind address (default: ${DEFAULT-VALUE}).")
         String mqttHost;
 
-        @Option(names = "--mqtt-port", defaultValue = "1883", description = "Embedded broker port (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--mqtts-port", defaultValue = "8883",
+                description = "Embedded broker's device listener: mutual TLS, client certificate from the device CA required (default: ${DEFAULT-VALUE}).")
+        int mqttsPort;
+
+        @Option(names = "--mqtt-port", defaultValue = "1883",
+                description = "Plain, unauthenticated listener FOR DEVELOPMENT (simulators, demo); devices on it are auto-registered "
+                        + "(default: ${DEFAULT-VALUE}).")
         int mqttPort;
 
-        @Option(names = "--broker", description = "Use this external MQTT 5 broker (mqtt://host:port) and start none.")
+        @Option(names = "--no-plain-mqtt", description = "Run no plain listener: only enrolled devices over TLS (recommended in production).")
+        boolean noPlainMqtt;
+
+        @Option(names = "--broker", description = "Use this external MQTT 5 broker (mqtt://host:port, or mqtts://host:port with the "
+                + "server's client certificate from the device CA) and start none.")
         String broker;
 
-        @Option(names = "--db", description = "SQLite file or jdbc: URL (default: <data-dir>/nanofleet.db).")
+        @Option(names = "--db", description = "SQLite file, postgresql://host:port/db?user=..., or a jdbc: URL (default: <data-dir>/nanofleet.db).")
         String db;
 
         @Option(names = "--data-dir", defaultValue = "nanofleet-data", description = "State directory (default: ${DEFAULT-VALUE}).")
         Path dataDir;
+
+        @Option(names = "--ca-password-file", description = "File with the device CA key's password (else $NANOFLEET_CA_PASSWORD, "
+                + "else <data-dir>/ca/ca-password, generated at first start).")
+        Path caPasswordFile;
+
+        @Option(names = "--public-host", description = "Host name devices use to reach this server (enrollment answer, TLS certificate).")
+        String publicHost;
+
+        @Option(names = "--coap-port", defaultValue = "5684", description = "UDP port of the CoAP-over-DTLS device endpoint (default: ${DEFAULT-VALUE}).")
+        int coapPort;
+
+        @Option(names = "--raw-retention-hours", defaultValue = "168",
+                description = "Keep raw summaries this long, then only hourly aggregates (default: ${DEFAULT-VALUE}).")
+        long rawRetentionHours;
 
         @Override
         public Integer call() throws Exception {
             ServerConfig config;
             try {
                 config = ServerConfig.builder().httpHost(httpHost).httpPort(httpPort).mqttHost(mqttHost).mqttPort(mqttPort)
-                        .externalBroker(broker).db(db).dataDir(dataDir).build();
+                        .mqttsPort(mqttsPort).plainMqtt(!noPlainMqtt).coapPort(coapPort).externalBroker(broker).db(db)
+                        .dataDir(dataDir).caPasswordFile(caPasswordFile).publicHost(publicHost)
+                        .rawRetention(java.time.Duration.ofHours(rawRetentionHours)).build();
             } catch (IllegalArgumentException e) {
                 System.err.println("nanofleet-server: " + e.getMessage());
                 return 2;
@@ -68,8 +94,12 @@ public final class ServerMain implements Runnable {
                 server.close();
                 stopped.countDown();
             }));
-            System.out.println("NanoFleet server: http://localhost:" + server.httpPort() + "/  devices: " + server.brokerUri()
-                    + "  (Ctrl+C stops)");
+            System.out.println("NanoFleet server: http://localhost:" + server.httpPort() + "/  devices: "
+                    + (server.tlsUri() != null ? server.tlsUri().replace("ssl://", "mqtts://") : server.brokerUri()) + "  (Ctrl+C stops)");
+            if (!config.usesExternalBroker() && config.plainMqtt()) {
+                System.out.println("Warning: the plain MQTT listener on port " + config.mqttPort()
+                        + " accepts unauthenticated devices (development only); --no-plain-mqtt turns it off.");
+            }
             if (server.adminToken() != null) {
                 System.out.println("Admin API token: " + config.dataDir().resolve("admin-token")
                         + " (create named tokens with POST /api/v1/tokens, then delete that file)");

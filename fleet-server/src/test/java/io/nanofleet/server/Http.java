@@ -35,6 +35,20 @@ public final class Http {
         return send(request(url, token).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public static Response put(String url, String json, String token) throws Exception {
+        return send(request(url, token).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /** Any method, with a JSON body for methods that take one. */
+    public static Response method(String method, String url, String json, String token) throws Exception {
+        return switch (method) {
+            case "GET" -> get(url, token);
+            case "DELETE" -> delete(url, token);
+            case "PUT" -> put(url, json, token);
+            default -> post(url, json, token);
+        };
+    }
+
     public static Response delete(String url, String token) throws Exception {
         return send(request(url, token).DELETE());
     }

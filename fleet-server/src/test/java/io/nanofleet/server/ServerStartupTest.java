@@ -21,7 +21,7 @@ class ServerStartupTest {
     @Test
     void httpPortInUseNamesTheFlag() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            ServerConfig c = ServerConfig.builder().httpHost("127.0.0.1").httpPort(taken.getLocalPort())
+            ServerConfig c = ServerConfig.builder().mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(taken.getLocalPort())
                     .mqttHost("127.0.0.1").mqttPort(0).dataDir(dir).build();
             StartupException e = assertThrows(StartupException.class, () -> new FleetServer(c).start());
             assertTrue(e.getMessage().contains("--http-port"), e.getMessage());
@@ -32,7 +32,7 @@ class ServerStartupTest {
     @Test
     void mqttPortInUseNamesTheFlag() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            ServerConfig c = ServerConfig.builder().httpHost("127.0.0.1").httpPort(0)
+            ServerConfig c = ServerConfig.builder().mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0)
                     .mqttHost("127.0.0.1").mqttPort(taken.getLocalPort()).dataDir(dir).build();
             StartupException e = assertThrows(StartupException.class, () -> new FleetServer(c).start());
             assertTrue(e.getMessage().contains("--mqtt-port"), e.getMessage());
@@ -43,15 +43,17 @@ class ServerStartupTest {
     void brokerUriForms() {
         assertEquals("tcp://10.0.0.5:1884", FleetServer.toPahoUri("mqtt://10.0.0.5:1884"));
         assertEquals("tcp://broker:1883", FleetServer.toPahoUri("mqtt://broker"));
+        assertEquals("ssl://broker:8883", FleetServer.toPahoUri("mqtts://broker"));
+        assertEquals("ssl://10.0.0.5:9883", FleetServer.toPahoUri("mqtts://10.0.0.5:9883"));
         StartupException e = assertThrows(StartupException.class, () -> FleetServer.toPahoUri("http://broker:80"));
-        assertTrue(e.getMessage().contains("mqtt://host:port"), e.getMessage());
+        assertTrue(e.getMessage().contains("mqtt://") && e.getMessage().contains("mqtts://"), e.getMessage());
         assertThrows(StartupException.class, () -> FleetServer.toPahoUri("not a uri"));
     }
 
     @Test
     void unreachableExternalBrokerFailsWithAdvice() {
         int closed = Ports.freePort();
-        ServerConfig c = ServerConfig.builder().httpHost("127.0.0.1").httpPort(0)
+        ServerConfig c = ServerConfig.builder().mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0)
                 .externalBroker("mqtt://127.0.0.1:" + closed).dataDir(dir).build();
         StartupException e = assertThrows(StartupException.class, () -> new FleetServer(c).start());
         assertTrue(e.getMessage().contains("--broker"), e.getMessage());

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 public final class Demo implements Callable<Integer> {
     static final int DEFAULT_HTTP_PORT = 8080;
     static final int DEFAULT_MQTT_PORT = 1883;
+    static final int DEFAULT_MQTTS_PORT = 8883;
 
     @Option(names = "--devices", defaultValue = "20", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
     int devices;
@@ -59,10 +60,11 @@ public final class Demo implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("nanofleet-demo-");
         int http = httpPort != null ? httpPort : pick("HTTP", DEFAULT_HTTP_PORT);
         int mqtt = pick("MQTT", DEFAULT_MQTT_PORT);
+        int mqtts = pick("MQTT TLS", DEFAULT_MQTTS_PORT);
         System.out.println("Starting NanoFleet demo: fleet server + " + devices + " simulated devices...");
         FleetServer server;
         try {
-            server = new FleetServer(ServerConfig.builder().httpPort(http).mqttPort(mqtt).dataDir(dir).build()).start();
+            server = new FleetServer(ServerConfig.builder().httpPort(http).mqttPort(mqtt).mqttsPort(mqtts).coapPort(0).dataDir(dir).build()).start();
         } catch (StartupException e) {
             System.err.println("nanofleet-demo: " + e.getMessage());
             return 1;

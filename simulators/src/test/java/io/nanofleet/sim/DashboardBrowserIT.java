@@ -38,7 +38,7 @@ class DashboardBrowserIT {
     void dashboardRendersEveryDeviceOnline() throws Exception {
         Path browser = chromium();
         assumeTrue(browser != null, "skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set NANOFLEET_CHROMIUM)");
-        try (FleetServer server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0)
+        try (FleetServer server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttsPort(0).coapPort(0)
                 .mqttHost("127.0.0.1").mqttPort(0).dataDir(dir.resolve("server")).build()).start();
              Fleet fleet = new Fleet(new Fleet.Spec(server.brokerUri(), 5, "sim-", 200, 1000))) {
             fleet.start(n -> { });
@@ -47,7 +47,8 @@ class DashboardBrowserIT {
                     && System.currentTimeMillis() < deadline) {
                 Thread.sleep(100);
             }
-            String url = "http://127.0.0.1:" + server.httpPort() + "/";
+            // The API needs a token; the dashboard takes it from the URL fragment (never sent to the server).
+            String url = "http://127.0.0.1:" + server.httpPort() + "/#token=" + server.adminToken();
             String dom = run(browser, "--dump-dom", url);
             Matcher m = ROW.matcher(dom);
             List<String> online = new ArrayList<>();

@@ -22,7 +22,7 @@ public final class DeviceRoutes implements RouteModule {
         store = ctx.store();
         ApiRoutes r = ctx.routes(router);
         r.get("/api/v1/devices", Role.VIEWER, "List devices with online state and last-seen time",
-                rc -> ctx.blocking(rc, this::devicesJson)).query("group", "only devices in this group")
+                rc -> ctx.blocking(rc, () -> devicesJson(rc.queryParams().get("group"), rc.queryParams().get("tag")))).query("group", "only devices in this group")
                 .query("tag", "only devices with this tag");
         r.get("/api/v1/devices/:id", Role.VIEWER, "One device",
                 rc -> withDevice(rc, id -> ctx.blocking(rc, () -> store.device(id).map(DeviceRoutes::device).orElse(null))))
@@ -44,8 +44,8 @@ public final class DeviceRoutes implements RouteModule {
         then.accept(id);
     }
 
-    private JsonObject devicesJson() throws Exception {
-        List<DeviceRow> devices = store.devices();
+    private JsonObject devicesJson(String group, String tag) throws Exception {
+        List<DeviceRow> devices = store.devices(group, tag);
         JsonArray arr = new JsonArray();
         devices.forEach(d -> arr.add(device(d)));
         long online = devices.stream().filter(DeviceRow::online).count();
@@ -56,7 +56,8 @@ public final class DeviceRoutes implements RouteModule {
         return new JsonObject().put("deviceId", d.deviceId()).put("online", d.online())
                 .put("firstSeenMs", d.firstSeenMs()).put("lastSeenMs", d.lastSeenMs())
                 .put("agentVersion", d.agentVersion()).put("hardwareId", d.hardwareId())
-                .put("channels", new JsonArray(d.channels()));
+                .put("channels", new JsonArray(d.channels())).put("group", d.group()).put("tags", new JsonArray(d.tags()))
+                .put("registration", d.registration());
     }
 
     private JsonObject summariesJson(String id) throws Exception {

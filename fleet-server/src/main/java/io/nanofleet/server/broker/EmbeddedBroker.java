@@ -1,61 +1,180 @@
 package io.nanofleet.server.broker;
 
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
+import io.nanofleet.server.Ports;
 import io.nanofleet.server.StartupException;
+import io.nanofleet.server.identity.CertificateRegistry;
+import io.nanofleet.server.identity.SessionControl;
+import io.nanofleet.server.metrics.FleetMetrics;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HiveMQ CE running inside the server process, so the demo and small deployments need nothing else
- * installed. In-memory persistence: device sessions are cheap to rebuild, and retained states are
- * republished by every agent when it reconnects.
+ * HiveMQ CE running inside the server process, so small deployments need nothing else installed.
+ * Three listeners: the devices' mutual-TLS listener, an internal 127.0.0.1 listener for the server's
+ * own MQTT client (a per-start secret, full access), and optionally the plain development listener.
+ * Authentication and topic ACLs come from an extension registered in code ({@link DeviceAuthenticator}).
+ * In-memory persistence: device sessions are cheap to rebuild, and every agent republishes its
+ * retained state when it reconnects.
  */
-public final class EmbeddedBroker implements AutoCloseable {
-    private final EmbeddedHiveMQ hivemq;
-    private final String host;
-    private final int port;
+public final class EmbeddedBroker implements AutoCloseable, SessionControl {
+    static final String TLS_LISTENER = "devices-tls";
+    static final String INTERNAL_LISTENER = "internal";
+    static final String PLAIN_LISTENER = "dev-plain";
+    static final String INTERNAL_USER = "nanofleet-server";
+    /** The largest device message (an anomaly event, 256 KiB) plus MQTT headers. */
+    public static final int MAX_PACKET_BYTES = 256 * 1024 + 1024;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hivemq, String host, int port) {
+    /** Listener set-up: plainPort < 0 disables the plain listener; tls null runs no TLS listener. */
+    public record Options(String host, int plainPort, int tlsPort, BrokerTls tls) {}
+
+    private final EmbeddedHiveMQ hivemq;
+    private final Options options;
+    private final int internalPort;
+    private final String internalPassword;
+    private final Extension extension;
+
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, Options options, int internalPort, String internalPassword, Extension extension) {
         this.hivemq = hivemq;
-        this.host = host;
-        this.port = port;
+        this.options = options;
+        this.internalPort = internalPort;
+        this.internalPassword = internalPassword;
+        this.extension = extension;
     }
 
+    /** Holds the client service once HiveMQ has started the extension. */
+    static final class Extension implements ExtensionMain {
+        private final DeviceAuthenticator authenticator;
+        volatile ClientService clients;
+
+        Extension(DeviceAuthenticator authenticator) {
+            this.authenticator = authenticator;
+        }
+
+        @Override
+        public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
+            Services.securityRegistry().setAuthenticatorProvider(p -> authenticator);
+            clients = Services.clientService();
+        }
+
+        @Override
+        public void extensionStop(ExtensionStopInput in, ExtensionStopOutput out) {}
+    }
+
+    /**
+     * An open broker with only a plain listener and no authentication or ACL: for component tests that
+     * need an MQTT broker, never for serving devices.
+     */
     public static EmbeddedBroker start(Path workDir, String host, int port) {
+        return start(workDir, new Options(host, port, -1, null), Ports.freePort(), null, null);
+    }
+
+    /** Plain listener URI, for {@link #start(Path, String, int)} brokers. */
+    public String localUri() {
+        return plainUri();
+    }
+
+    /** With a null registry the broker runs without the authentication extension (see the 3-argument start). */
+    public static EmbeddedBroker start(Path workDir, Options options, int internalPort, CertificateRegistry registry,
+                                       FleetMetrics metrics) {
+        byte[] secret = new byte[24];
+        new SecureRandom().nextBytes(secret);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        Extension extension = registry == null ? null
+                : new Extension(new DeviceAuthenticator(registry, metrics, password.getBytes(StandardCharsets.UTF_8)));
         try {
             Path conf = Files.createDirectories(workDir.resolve("conf"));
             Path data = Files.createDirectories(workDir.resolve("data"));
             Path extensions = Files.createDirectories(workDir.resolve("extensions"));
-            Files.writeString(conf.resolve("config.xml"), configXml(host, port));
-            EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+            // The config holds the TLS store password: owner-only like the stores themselves.
+            io.nanofleet.server.identity.SecretFiles.write(conf.resolve("config.xml"), configXml(options, internalPort));
+            var builder = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
                     .withExtensionsFolder(extensions)
-                    .withoutLoggingBootstrap()
-                    .build();
+                    .withoutLoggingBootstrap();
+            if (extension != null) {
+                builder.withEmbeddedExtension(EmbeddedExtension.builder().withId("nanofleet-device-auth")
+                        .withName("NanoFleet device authentication and ACL").withVersion("1").withPriority(1000)
+                        .withStartPriority(1000).withAuthor("NanoFleet").withExtensionMain(extension).build());
+            }
+            EmbeddedHiveMQ hivemq = builder.build();
             hivemq.start().get(60, TimeUnit.SECONDS);
-            return new EmbeddedBroker(hivemq, host, port);
+            return new EmbeddedBroker(hivemq, options, internalPort, password, extension);
         } catch (IOException e) {
             throw new StartupException("cannot prepare the embedded broker's folders under " + workDir + ": " + e.getMessage()
                     + ". Choose a writable --data-dir.", e);
         } catch (Exception e) {
-            throw new StartupException("the embedded MQTT broker did not start on " + host + ":" + port + ": " + e.getMessage()
-                    + ". Choose another --mqtt-port, or use --broker mqtt://host:port for an external broker.", e);
+            throw new StartupException("the embedded MQTT broker did not start (" + (options.tls() != null ? "TLS port " + options.tlsPort() + ", " : "")
+                    + (options.plainPort() >= 0 ? "plain port " + options.plainPort() : "") + "): " + e.getMessage()
+                    + ". Choose other ports with --mqtts-port / --mqtt-port, or use --broker for an external broker.", e);
         }
     }
 
-    static String configXml(String host, int port) {
+    static String configXml(Options o, int internalPort) {
+        StringBuilder listeners = new StringBuilder();
+        listeners.append("""
+                        <tcp-listener>
+                            <port>%d</port>
+                            <bind-address>127.0.0.1</bind-address>
+                            <name>%s</name>
+                        </tcp-listener>
+                """.formatted(internalPort, INTERNAL_LISTENER));
+        if (o.tls() != null) {
+            listeners.append("""
+                        <tls-tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <name>%s</name>
+                            <tls>
+                                <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
+                                <keystore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                    <private-key-password>%s</private-key-password>
+                                </keystore>
+                                <truststore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                </truststore>
+                                <client-authentication-mode>REQUIRED</client-authentication-mode>
+                            </tls>
+                        </tls-tcp-listener>
+                """.formatted(o.tlsPort(), o.host(), TLS_LISTENER, o.tls().keystore().toAbsolutePath(), o.tls().password(),
+                o.tls().password(), o.tls().truststore().toAbsolutePath(), o.tls().password()));
+        }
+        if (o.plainPort() >= 0) {
+            listeners.append("""
+                            <tcp-listener>
+                                <port>%d</port>
+                                <bind-address>%s</bind-address>
+                                <name>%s</name>
+                            </tcp-listener>
+                    """.formatted(o.plainPort(), o.host(), PLAIN_LISTENER));
+        }
         return """
                 <?xml version="1.0"?>
                 <hivemq>
                     <listeners>
-                        <tcp-listener>
-                            <port>%d</port>
-                            <bind-address>%s</bind-address>
-                        </tcp-listener>
-                    </listeners>
+                %s    </listeners>
+                    <mqtt>
+                        <packets>
+                            <max-packet-size>%d</max-packet-size>
+                        </packets>
+                    </mqtt>
                     <persistence>
                         <mode>in-memory</mode>
                     </persistence>
@@ -63,17 +182,51 @@ public final class EmbeddedBroker implements AutoCloseable {
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, host);
+                """.formatted(listeners, MAX_PACKET_BYTES);
     }
 
-    /** URI for clients in this process and on this machine. */
-    public String localUri() {
-        String h = host.equals("0.0.0.0") ? "127.0.0.1" : host;
-        return "tcp://" + h + ":" + port;
+    /** Where the server's own client connects (127.0.0.1, internal listener). */
+    public String internalUri() {
+        return "tcp://127.0.0.1:" + internalPort;
     }
 
-    public int port() {
-        return port;
+    public String internalUser() {
+        return INTERNAL_USER;
+    }
+
+    public String internalPassword() {
+        return internalPassword;
+    }
+
+    private String localHost() {
+        return options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
+    }
+
+    /** Plain development listener for clients on this machine, or null when disabled. */
+    public String plainUri() {
+        return options.plainPort() >= 0 ? "tcp://" + localHost() + ":" + options.plainPort() : null;
+    }
+
+    /** TLS listener for clients on this machine. */
+    public String tlsUri() {
+        return "ssl://" + localHost() + ":" + options.tlsPort();
+    }
+
+    public int tlsPort() {
+        return options.tlsPort();
+    }
+
+    @Override
+    public boolean disconnect(String clientId) {
+        ClientService clients = extension == null ? null : extension.clients;
+        if (clients == null) {
+            return false;
+        }
+        try {
+            return clients.disconnectClient(clientId).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Override

@@ -42,15 +42,22 @@ public final class DeviceGateway implements AutoCloseable {
     private final BatchWriter writer;
     private final IngestCounters counters = new IngestCounters();
     private final LongSupplier clock;
+    private final BrokerConnection connection;
+    private volatile DevicePolicy policy = DevicePolicy.ACCEPT_ALL;
 
     public DeviceGateway(String brokerUri, BatchWriter writer, LongSupplier clock) {
+        this(BrokerConnection.plain(brokerUri), writer, clock);
+    }
+
+    public DeviceGateway(BrokerConnection connection, BatchWriter writer, LongSupplier clock) {
         this.writer = writer;
         this.clock = clock;
+        this.connection = connection;
         try {
-            this.client = new MqttAsyncClient(brokerUri, "nanofleet-server-" + UUID.randomUUID(), new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new StartupException("invalid broker address " + brokerUri + ": " + e.getMessage()
-                    + ". Use --broker mqtt://host:port.", e);
+            this.client = new MqttAsyncClient(connection.uri(), "nanofleet-server-" + UUID.randomUUID(), new MemoryPersistence());
+        } catch (MqttException | IllegalArgumentException e) {
+            throw new StartupException("invalid broker address " + connection.uri() + ": " + e.getMessage()
+                    + ". Use --broker mqtt://host:port or mqtts://host:port.", e);
         }
         client.setCallback(new MqttCallback() {
             @Override
@@ -90,6 +97,14 @@ public final class DeviceGateway implements AutoCloseable {
         options.setAutomaticReconnectDelay(1, 10);
         options.setKeepAliveInterval(30);
         options.setReceiveMaximum(65535);
+        if (connection.username() != null) {
+            options.setUserName(connection.username());
+            options.setPassword(connection.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (connection.tls() != null) {
+            options.setSocketFactory(connection.tls());
+            options.setHttpsHostnameVerificationEnabled(true);
+        }
         try {
             client.connect(options).waitForCompletion(15_000);
             subscribe();
@@ -147,6 +162,10 @@ public final class DeviceGateway implements AutoCloseable {
             // An empty retained message is how MQTT clears a retained state (decommissioning): not an error.
             return Outcome.ACCEPTED;
         }
+        IngestCounters.Reject refused = policy.refuse(address.deviceId());
+        if (refused != null) {
+            return reject(refused, where, "device '" + address.deviceId() + "' may not send");
+        }
         long now = clock.getAsLong();
         try {
             switch (address.channel()) {
@@ -190,6 +209,11 @@ public final class DeviceGateway implements AutoCloseable {
         counters.rejected(reason);
         LOG.debug("rejected message on {}: {} ({})", where, reason, detail);
         return new Outcome(reason, detail);
+    }
+
+    /** Which device ids may send (enrolled only, or anyone not revoked in development mode). */
+    public void policy(DevicePolicy policy) {
+        this.policy = policy;
     }
 
     public IngestCounters counters() {

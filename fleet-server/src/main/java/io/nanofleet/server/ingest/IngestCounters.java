@@ -13,7 +13,11 @@ public final class IngestCounters {
         /** Topic is not a device uplink topic. */
         BAD_TOPIC,
         /** Payload's device_id differs from the topic's: a device speaking for another. */
-        DEVICE_MISMATCH;
+        DEVICE_MISMATCH,
+        /** No enrolled device has this id (and the plain development listener is off). */
+        UNKNOWN_DEVICE,
+        /** The device's certificates are revoked. */
+        REVOKED_DEVICE;
 
         static Reject of(PayloadException.Reason r) {
             return valueOf(r.name());

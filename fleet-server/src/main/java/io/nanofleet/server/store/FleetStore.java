@@ -63,37 +63,77 @@ public final class FleetStore implements AutoCloseable {
         return dataSource.getConnection();
     }
 
+    static final String DEVICE_COLUMNS = "device_id, online, first_seen_ms, last_seen_ms, agent_version, hardware_id, channels, "
+            + "group_name, registration";
+
     public List<DeviceRow> devices() throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT device_id, online, first_seen_ms, last_seen_ms, agent_version, hardware_id, channels "
-                             + "FROM devices ORDER BY device_id")) {
-            List<DeviceRow> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(device(rs));
-                }
-            }
-            return out;
+        return devices(null, null);
+    }
+
+    /** Devices, optionally only those in {@code group} and/or carrying {@code tag}. */
+    public List<DeviceRow> devices(String group, String tag) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + DEVICE_COLUMNS + " FROM devices d WHERE 1=1");
+        List<String> args = new ArrayList<>();
+        if (group != null) {
+            sql.append(" AND group_name = ?");
+            args.add(group);
         }
+        if (tag != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = d.device_id AND t.tag = ?)");
+            args.add(tag);
+        }
+        sql.append(" ORDER BY device_id");
+        try (Connection c = connection()) {
+            java.util.Map<String, List<String>> tags = allTags(c);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setString(i + 1, args.get(i));
+                }
+                List<DeviceRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(device(rs, tags.getOrDefault(rs.getString(1), List.of())));
+                    }
+                }
+                return out;
+            }
+        }
+    }
+
+    private static java.util.Map<String, List<String>> allTags(Connection c) throws SQLException {
+        java.util.Map<String, List<String>> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT device_id, tag FROM device_tags ORDER BY device_id, tag");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+            }
+        }
+        return out;
     }
 
     public Optional<DeviceRow> device(String deviceId) throws SQLException {
         try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT device_id, online, first_seen_ms, last_seen_ms, agent_version, hardware_id, channels "
-                             + "FROM devices WHERE device_id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE device_id = ?");
+             PreparedStatement tq = c.prepareStatement("SELECT tag FROM device_tags WHERE device_id = ? ORDER BY tag")) {
             ps.setString(1, deviceId);
+            tq.setString(1, deviceId);
+            List<String> tags = new ArrayList<>();
+            try (ResultSet rs = tq.executeQuery()) {
+                while (rs.next()) {
+                    tags.add(rs.getString(1));
+                }
+            }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(device(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(device(rs, tags)) : Optional.empty();
             }
         }
     }
 
-    private static DeviceRow device(ResultSet rs) throws SQLException {
+    private static DeviceRow device(ResultSet rs, List<String> tags) throws SQLException {
         String channels = rs.getString(7);
         return new DeviceRow(rs.getString(1), rs.getInt(2) == 1, rs.getLong(3), rs.getLong(4), rs.getString(5),
-                rs.getString(6), channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")));
+                rs.getString(6), channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")),
+                rs.getString(8), tags, rs.getString(9));
     }
 
     /** Latest summaries of one device, newest first. */
@@ -112,6 +152,14 @@ public final class FleetStore implements AutoCloseable {
                 }
             }
             return out;
+        }
+    }
+
+    public long onlineCount() throws SQLException {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM devices WHERE online = 1");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -1,0 +1,141 @@
+package io.nanofleet.server.broker;
+
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.client.parameter.Listener;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
+import io.nanofleet.protocols.DeviceId;
+import io.nanofleet.server.identity.CertificateRegistry;
+import io.nanofleet.server.identity.DeviceCa;
+import io.nanofleet.server.metrics.FleetMetrics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides every MQTT CONNECT by the listener it arrived on:
+ * <ul>
+ *   <li>{@code devices-tls}: the TLS handshake already proved the client holds a certificate from our
+ *       CA; here the client id must equal the certificate's CN, the serial must be one we issued to
+ *       that device and not revoked. The device then gets its own-subtree ACL.</li>
+ *   <li>{@code internal} (127.0.0.1 only): the server's own consumer, with a per-start secret.</li>
+ *   <li>{@code dev-plain}: development listener without authentication; devices still get the
+ *       own-subtree ACL (client id = device id) and revoked devices are refused.</li>
+ * </ul>
+ */
+final class DeviceAuthenticator implements SimpleAuthenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceAuthenticator.class);
+
+    private final CertificateRegistry registry;
+    private final FleetMetrics metrics;
+    private final byte[] internalSecret;
+
+    DeviceAuthenticator(CertificateRegistry registry, FleetMetrics metrics, byte[] internalSecret) {
+        this.registry = registry;
+        this.metrics = metrics;
+        this.internalSecret = internalSecret;
+    }
+
+    @Override
+    public void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
+        String listener = input.getConnectionInformation().getListener().map(Listener::getName).orElse("");
+        ConnectPacket connect = input.getConnectPacket();
+        String clientId = connect.getClientId();
+        switch (listener) {
+            case EmbeddedBroker.INTERNAL_LISTENER -> internal(connect, output);
+            case EmbeddedBroker.TLS_LISTENER -> {
+                Optional<X509Certificate> cert = input.getConnectionInformation().getClientTlsInformation()
+                        .flatMap(ClientTlsInformation::getClientCertificate);
+                if (cert.isEmpty()) {
+                    refuse(output, "no_certificate", ConnackReasonCode.NOT_AUTHORIZED, "a client certificate is required");
+                    return;
+                }
+                String cn = commonName(cert.get());
+                if (cn == null || !cn.equals(clientId)) {
+                    refuse(output, "client_id_mismatch", ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                            "client id '" + clientId + "' must equal the certificate's CN '" + cn + "'");
+                    return;
+                }
+                String refusal = registry.refusal(DeviceCa.serialHex(cert.get()), cn);
+                if (refusal != null) {
+                    refuse(output, refusal.contains("revoked") ? "revoked_certificate" : "unknown_certificate",
+                            ConnackReasonCode.NOT_AUTHORIZED, refusal);
+                    return;
+                }
+                device(clientId, connect, output);
+            }
+            default -> {
+                if (DeviceId.problem(clientId) != null) {
+                    refuse(output, "bad_client_id", ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                            "client id must be a device id: " + DeviceId.problem(clientId));
+                    return;
+                }
+                if (registry.isRevoked(clientId)) {
+                    refuse(output, "revoked_certificate", ConnackReasonCode.NOT_AUTHORIZED, clientId + " is revoked");
+                    return;
+                }
+                device(clientId, connect, output);
+            }
+        }
+    }
+
+    private void device(String deviceId, ConnectPacket connect, SimpleAuthOutput output) {
+        String willRefusal = DeviceAcl.willRefusal(deviceId, connect.getWillPublish().map(WillPublishPacket::getTopic).orElse(null));
+        if (willRefusal != null) {
+            refuse(output, "will_not_allowed", ConnackReasonCode.NOT_AUTHORIZED, willRefusal);
+            return;
+        }
+        DeviceAcl.apply(deviceId, output.getDefaultPermissions());
+        output.authenticateSuccessfully();
+    }
+
+    private void internal(ConnectPacket connect, SimpleAuthOutput output) {
+        boolean userOk = connect.getUserName().map(EmbeddedBroker.INTERNAL_USER::equals).orElse(false);
+        byte[] pw = connect.getPassword().map(DeviceAuthenticator::bytes).orElse(new byte[0]);
+        if (!userOk || !MessageDigest.isEqual(pw, internalSecret)) {
+            refuse(output, "bad_credentials", ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                    "the internal listener is for the fleet server itself");
+            return;
+        }
+        output.authenticateSuccessfully(); // no default permissions: the server reads and writes every device topic
+    }
+
+    private void refuse(SimpleAuthOutput output, String reason, ConnackReasonCode code, String message) {
+        metrics.rejected("broker", reason);
+        LOG.debug("refused MQTT connection: {}", message);
+        output.failAuthentication(code, message);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    static String commonName(X509Certificate cert) {
+        try {
+            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+        } catch (javax.naming.InvalidNameException e) {
+            return null;
+        }
+        return null;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

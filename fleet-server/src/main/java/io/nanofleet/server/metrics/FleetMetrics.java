@@ -1,0 +1,92 @@
+package io.nanofleet.server.metrics;
+
+import io.nanofleet.server.ingest.IngestCounters;
+import io.nanofleet.server.store.BatchWriter;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Prometheus metrics. Label values come from small fixed sets (sources and reasons, never device ids),
+ * so the number of series stays bounded however large the fleet grows; unexpected reasons are folded
+ * into "other" rather than minting new series.
+ */
+public final class FleetMetrics {
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    /** Every reason label any source may use. */
+    static final Set<String> REASONS = Set.of(
+            // device messages (IngestCounters.Reject, lower-cased)
+            "empty", "oversized", "truncated", "malformed", "wrong_type", "missing_version", "invalid_field", "bad_topic",
+            "device_mismatch", "unknown_device", "revoked_device",
+            // operator API
+            "missing_token", "invalid_token", "forbidden",
+            // enrollment
+            "bad_request", "bad_csr", "unknown_token", "expired_token", "token_used",
+            // broker connections
+            "no_certificate", "unknown_certificate", "revoked_certificate", "client_id_mismatch", "bad_credentials",
+            "bad_client_id", "will_not_allowed");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter rejected;
+
+    public FleetMetrics() {
+        rejected = Counter.builder().name("nanofleet_rejected_total")
+                .help("Requests and messages refused, by source (api, enroll, broker) and reason")
+                .labelNames("source", "reason").register(registry);
+    }
+
+    /** Counts a refusal; unknown reasons are counted as "other" so labels stay bounded. */
+    public void rejected(String source, String reason) {
+        String r = REASONS.contains(reason) ? reason : "other";
+        rejected.labelValues(source, r).inc();
+    }
+
+    public long rejectedCount(String source, String reason) {
+        return (long) rejected.labelValues(source, reason).get();
+    }
+
+    /** Device traffic: ingest counters, writer throughput and queue, connected devices. */
+    public void bindFleet(IngestCounters ingest, BatchWriter writer, LongSupplier connectedDevices) {
+        CounterWithCallback.builder().name("nanofleet_mqtt_messages_accepted_total")
+                .help("Device messages accepted for storage").callback(cb -> cb.call(ingest.acceptedCount())).register(registry);
+        CounterWithCallback.builder().name("nanofleet_mqtt_messages_rejected_total")
+                .help("Device messages rejected, by reason (nothing of them is stored)").labelNames("reason")
+                .callback(cb -> {
+                    for (IngestCounters.Reject r : IngestCounters.Reject.values()) {
+                        cb.call(ingest.rejectedCount(r), r.name().toLowerCase(Locale.ROOT));
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("nanofleet_store_written_total")
+                .help("Device messages committed to the database").callback(cb -> cb.call(writer.writtenCount())).register(registry);
+        CounterWithCallback.builder().name("nanofleet_store_failed_total")
+                .help("Device messages dropped after repeated database failures").callback(cb -> cb.call(writer.failedCount()))
+                .register(registry);
+        GaugeWithCallback.builder().name("nanofleet_store_queue_depth")
+                .help("Device messages waiting for the batch writer").callback(cb -> cb.call(writer.queueDepth())).register(registry);
+        GaugeWithCallback.builder().name("nanofleet_devices_connected")
+                .help("Devices whose last state is online").callback(cb -> cb.call(connectedDevices.getAsLong())).register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape(), io.prometheus.metrics.config.EscapingScheme.UNDERSCORE_ESCAPING);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+}
