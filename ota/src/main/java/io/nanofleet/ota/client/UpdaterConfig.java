@@ -8,7 +8,8 @@ public final class UpdaterConfig {
     final Path metadataDir;
     final URI metadataBaseUri;
     final URI targetBaseUri;
-    int maxRootRotations = 32;
+    // Same defaults as python-tuf's UpdaterConfig, so both clients agree on what a repository may do.
+    int maxRootRotations = 256;
     int maxDelegations = 32;
     long rootMaxLength = 512_000;
     long timestampMaxLength = 16_384;

@@ -70,8 +70,8 @@ public final class TargetFile {
         return c instanceof Long ? (Long) c : -1;
     }
 
-    /** The hash used in consistent-snapshot target file names: sha256 when present, else the first listed. */
+    /** The hash in consistent-snapshot target file names: the first listed, as python-tuf chooses it. */
     public String fileNameHash() {
-        return hashes.containsKey("sha256") ? hashes.get("sha256") : hashes.values().iterator().next();
+        return hashes.values().iterator().next();
     }
 }
