@@ -31,6 +31,7 @@ import io.nanofleet.server.models.UpdateServices;
 import io.nanofleet.server.rollout.RolloutAudit;
 import io.nanofleet.server.store.BatchWriter;
 import io.nanofleet.server.store.FleetStore;
+import io.nanofleet.server.store.Retention;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -55,6 +56,7 @@ public final class FleetServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetServer.class);
     static final String CA_PASSWORD_ENV = "NANOFLEET_CA_PASSWORD";
     static final long REGISTRY_RELOAD_MS = 10_000;
+    static final long MAINTENANCE_MINUTES = 10;
 
     private final ServerConfig config;
     private final LongSupplier clock;
@@ -71,6 +73,7 @@ public final class FleetServer implements AutoCloseable {
     private FleetMetrics metrics;
     private Identity identity;
     private CommandSigner commandSigner;
+    private java.util.concurrent.ScheduledExecutorService maintenance;
     private UpdateServices updates;
 
     public FleetServer(ServerConfig config) {
@@ -158,6 +161,7 @@ public final class FleetServer implements AutoCloseable {
                 .register(Identity.class, identity)
                 .register(CommandSigner.class, commandSigner)
                 .register(CommandService.class, new CommandService(store, gateway, commandSigner, clock))
+                .register(Retention.class, new Retention(store, config.rawRetention(), clock))
                 .register(SessionControl.class, broker != null ? broker : SessionControl.NONE)
                 .register(DeviceEndpoints.class, new DeviceEndpoints(config.publicHost(), mqttScheme, devicePort, config.coapPort()));
         updates = UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(), config.coapPort(),
@@ -167,6 +171,7 @@ public final class FleetServer implements AutoCloseable {
         api = new ApiServer(vertx, apiContext, modules,
                 new HealthHandler(gateway, writer, config.usesExternalBroker() ? "external" : "embedded"));
         httpPort = api.start(config.httpHost(), config.httpPort());
+        startMaintenance();
         // Other server instances may enroll or revoke: pick their changes up.
         vertx.setPeriodic(REGISTRY_RELOAD_MS, id -> vertx.executeBlocking(() -> {
             registry.reload();
@@ -197,6 +202,28 @@ public final class FleetServer implements AutoCloseable {
     /** Models, rollouts and CoAP (null before start). */
     public UpdateServices updates() {
         return updates;
+    }
+
+    /** Downsampling of old summaries and expiry of unanswered commands, on their own thread (never the event loop). */
+    private void startMaintenance() {
+        maintenance = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nanofleet-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        Retention retention = apiContext.service(Retention.class);
+        CommandService commands = apiContext.service(CommandService.class);
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                long folded = retention.run();
+                int expired = commands.expireOverdue();
+                if (folded > 0 || expired > 0) {
+                    LOG.info("maintenance: {} raw summaries folded into hourly aggregates, {} commands expired", folded, expired);
+                }
+            } catch (Exception e) {
+                LOG.warn("maintenance failed (will retry): {}", e.getMessage());
+            }
+        }, 1, MAINTENANCE_MINUTES, TimeUnit.MINUTES);
     }
 
     /**
@@ -351,6 +378,9 @@ public final class FleetServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (maintenance != null) {
+            maintenance.shutdownNow();
+        }
         if (api != null) {
             api.close();
         }

@@ -5,6 +5,7 @@ import io.nanofleet.server.api.auth.Role;
 import io.nanofleet.server.store.DeviceRow;
 import io.nanofleet.server.store.EventRow;
 import io.nanofleet.server.store.FleetStore;
+import io.nanofleet.server.store.Retention;
 import io.nanofleet.server.store.SummaryRow;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +30,17 @@ public final class DeviceRoutes implements RouteModule {
                 .response(404, "unknown device");
         r.get("/api/v1/devices/:id/summaries", Role.VIEWER, "Latest stored telemetry summaries of a device",
                 rc -> withDevice(rc, id -> ctx.blocking(rc, () -> summariesJson(id))));
+        r.get("/api/v1/devices/:id/summaries/hourly", Role.VIEWER,
+                "Hourly aggregates of summaries older than the raw retention period (count, min, max, mean, last)",
+                rc -> withDevice(rc, id -> ctx.blocking(rc, () -> {
+                    JsonArray arr = new JsonArray();
+                    for (Retention.HourlyRow h : ctx.service(Retention.class).hourly(id, 24 * 31)) {
+                        arr.add(new JsonObject().put("channel", h.channel()).put("hourStartMs", h.hourStartMs())
+                                .put("windows", h.windows()).put("count", h.count()).put("min", h.min()).put("max", h.max())
+                                .put("mean", h.mean()).put("last", h.last()));
+                    }
+                    return new JsonObject().put("deviceId", id).put("hourly", arr);
+                })));
         r.get("/api/v1/devices/:id/events", Role.VIEWER, "Latest events of a device",
                 rc -> withDevice(rc, id -> ctx.blocking(rc, () -> eventsJson(id))));
     }

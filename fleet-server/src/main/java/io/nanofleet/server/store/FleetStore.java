@@ -41,14 +41,37 @@ public final class FleetStore implements AutoCloseable {
                     + ". Check --db (a SQLite file path or a jdbc: URL) and that its folder is writable.", e);
         }
         try {
-            Flyway.configure().dataSource(ds)
-                    .locations("classpath:db/migration/" + (sqlite ? "sqlite" : "postgresql"))
-                    .load().migrate();
+            var flyway = Flyway.configure().dataSource(ds)
+                    .locations("classpath:db/migration/" + (sqlite ? "sqlite" : "postgresql"));
+            String schema = sqlite ? null : schemaOf(jdbcUrl);
+            if (schema != null) {
+                // currentSchema=... in the URL: keep everything (and Flyway's history) in that schema, created if absent.
+                flyway.schemas(schema).defaultSchema(schema).createSchemas(true);
+            }
+            flyway.load().migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw new StartupException("database migration failed on " + jdbcUrl + ": " + rootMessage(e), e);
         }
         return new FleetStore(ds);
+    }
+
+    /** The {@code currentSchema} parameter of a PostgreSQL JDBC URL, or null. */
+    static String schemaOf(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String p : jdbcUrl.substring(q + 1).split("&")) {
+            if (p.startsWith("currentSchema=")) {
+                return p.substring("currentSchema=".length());
+            }
+        }
+        return null;
+    }
+
+    public boolean isPostgres() {
+        return !dataSource.getJdbcUrl().startsWith("jdbc:sqlite:");
     }
 
     private static String rootMessage(Throwable e) {
