@@ -83,9 +83,12 @@ class CliIT {
         assertEquals(0, ota("rotate-root", "--repo", repo.toString(), "--root-key", root1.toString(), "--root-key", root2.toString(),
                 "--root-threshold", "2", "--targets-key", targets.toString(), "--snapshot-key", snapshot.toString(),
                 "--timestamp-key", timestamp.toString(), "--director-key", director.toString(), "--key", root1.toString()));
+        // Root v2 needs 2 signatures and has 1: the repository check says so before any device sees it.
+        assertEquals(1, OtaCli.execute("verify", "--repo", repo.toString()));
         assertEquals(0, ota("sign", "--repo", repo.toString(), "--role", "root", "--key", root2.toString()));
         assertEquals(0, ota("refresh", "--repo", repo.toString(), "--snapshot-key", snapshot.toString(),
                 "--timestamp-key", timestamp.toString()));
+        assertEquals(0, OtaCli.execute("verify", "--repo", repo.toString()));
         Path assignment = tmp.resolve("assignment.json");
         assertEquals(0, ota("assign", "--repo", repo.toString(), "--director-key", director.toString(), "--device", "dev-7",
                 "--target", "models/anomaly-v1.nfm", "--hardware-id", "rpi4", "--version", "1", "--out", assignment.toString()));

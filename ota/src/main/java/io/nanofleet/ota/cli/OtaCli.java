@@ -13,7 +13,7 @@ import java.io.PrintWriter;
         description = "Keys, signed TUF metadata and director assignments for NanoFleet updates.",
         subcommands = {KeygenCommand.class, RepoCommands.Init.class, RepoCommands.AddTarget.class,
                 RepoCommands.Delegate.class, RepoCommands.Sign.class, RepoCommands.RotateRoot.class,
-                RepoCommands.Refresh.class, AssignCommand.class})
+                RepoCommands.Refresh.class, RepoCommands.Verify.class, AssignCommand.class})
 public final class OtaCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

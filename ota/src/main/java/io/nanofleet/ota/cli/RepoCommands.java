@@ -153,6 +153,21 @@ final class RepoCommands {
         }
     }
 
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check the repository as a device will (from root v1, all thresholds and expiries). Exit 1 names the problem.")
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--repo", required = true, paramLabel = "DIR") Path repo;
+
+        @Override
+        public Integer call() throws Exception {
+            Repository r = new Repository(repo, Clock.systemUTC());
+            int n = r.check().size();
+            System.out.println("ok: root v" + r.latestVersion("root") + ", targets v" + r.latestVersion("targets")
+                    + ", snapshot v" + r.latestVersion("snapshot") + ", " + n + " target(s) verifiable");
+            return 0;
+        }
+    }
+
     @Command(name = "refresh", mixinStandardHelpOptions = true,
             description = "Online step: new snapshot and timestamp (run after add-target and periodically before expiry).")
     static final class Refresh extends RepoCommand {

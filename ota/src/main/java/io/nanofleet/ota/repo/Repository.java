@@ -198,6 +198,34 @@ public final class Repository {
         AtomicFiles.write(metaDir.resolve("timestamp.json"), Signing.document(ts, timestampSigners));
     }
 
+    /**
+     * Runs the device's own client over the published files (from root v1, through every rotation, at
+     * the repository clock's time) and returns the targets every client will see, or the exact refusal.
+     */
+    public List<TargetFile> check() throws IOException, TufException {
+        Path scratch = Files.createTempDirectory("nanofleet-ota-check");
+        try {
+            Updater.initialize(scratch, Files.readAllBytes(metaDir.resolve("1.root.json")), clock);
+            Updater u = new Updater(new io.nanofleet.ota.client.UpdaterConfig(scratch, metaDir.toUri(), targetsDir.toUri()),
+                    new DirectoryFetcher(), clock);
+            u.refresh();
+            List<TargetFile> out = new ArrayList<>();
+            for (String role : targetsRoles()) {
+                for (String name : new Targets(latest(role)).targets().keySet()) {
+                    out.add(u.getTargetInfo(name));
+                }
+            }
+            return out;
+        } finally {
+            try (var files = Files.list(scratch)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(scratch);
+        }
+    }
+
     /** Newest root, e.g. to give devices their initial trust anchor. */
     public byte[] rootBytes() throws IOException, TufException {
         return Files.readAllBytes(metaDir.resolve(latestVersion("root") + ".root.json"));
