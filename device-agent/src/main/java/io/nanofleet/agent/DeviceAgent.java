@@ -68,11 +68,14 @@ public final class DeviceAgent implements AutoCloseable {
     private final Forwarder forwarder;
     private final SummaryWindow window;
     private final double[] sample;
-    private final EdgePipeline pipeline;
+    private volatile EdgePipeline pipeline;
+    private volatile SampleListener sampleListener;
     private final CommandGuard guard;
     private final CommandLog commandLog;
     private final CommandDispatcher commands;
     private final long startTimeoutMs;
+    private final DetectorConfig detectorConfig;
+    private final int eventContextRows;
     private final Map<String, String> extraAttributes = new ConcurrentHashMap<>();
     private final AtomicLong sensorErrors = new AtomicLong();
     private final AtomicLong samples = new AtomicLong();
@@ -97,6 +100,8 @@ public final class DeviceAgent implements AutoCloseable {
         this.stateIntervalMs = b.stateIntervalMs;
         this.clock = b.clock;
         this.startTimeoutMs = b.startTimeoutMs;
+        this.detectorConfig = b.detectorConfig;
+        this.eventContextRows = b.eventContextRows;
         this.maxRawMs = b.maxRawSeconds * 1000;
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler
@@ -193,11 +198,15 @@ public final class DeviceAgent implements AutoCloseable {
         m.put("sensor.samples", Long.toString(samples.get()));
         m.put("sensor.errors", Long.toString(sensorErrors.get()));
         guard.refusalCounts().forEach((k, v) -> m.put("commands.refused." + k.name().toLowerCase(java.util.Locale.ROOT), Long.toString(v)));
-        if (pipeline != null) {
-            m.put("detector.phase", pipeline.phase().name());
-            m.put("detector.events", Long.toString(pipeline.eventsEmitted()));
-            if (!pipeline.disabledReason().isEmpty()) {
-                m.put("detector.disabled", pipeline.disabledReason());
+        EdgePipeline p = pipeline;
+        if (p != null) {
+            m.put("detector.phase", p.phase().name());
+            m.put("detector.events", Long.toString(p.eventsEmitted()));
+            if (!p.modelSha256().isEmpty()) {
+                m.put("detector.model_sha256", p.modelSha256());
+            }
+            if (!p.disabledReason().isEmpty()) {
+                m.put("detector.disabled", p.disabledReason());
             }
         }
         m.putAll(extraAttributes);
@@ -224,10 +233,15 @@ public final class DeviceAgent implements AutoCloseable {
         synchronized (window) {
             window.add(now, sample);
         }
-        if (pipeline != null) {
-            synchronized (pipeline) {
-                pipeline.accept(now, sample);
+        EdgePipeline p = pipeline;
+        if (p != null) {
+            synchronized (p) {
+                p.accept(now, sample);
             }
+        }
+        SampleListener l = sampleListener;
+        if (l != null) {
+            l.sample(now, sample);
         }
         if (now < rawUntilMs) {
             enqueueRaw(now);
@@ -319,6 +333,36 @@ public final class DeviceAgent implements AutoCloseable {
         if (restartHook != null) {
             restartHook.run();
         }
+    }
+
+    /** Sees every sample after the pipeline (on the sampling thread: keep it short). */
+    public interface SampleListener {
+        void sample(long timestampMs, double[] values);
+    }
+
+    public void onSample(SampleListener listener) {
+        this.sampleListener = listener;
+    }
+
+    /** The channel names of this agent's sensor. */
+    public List<String> channels() {
+        return sensor.channels();
+    }
+
+    /** The running detector pipeline (null when the detector is off). */
+    public EdgePipeline detector() {
+        return pipeline;
+    }
+
+    /** Makes {@code next} the running pipeline (a shadow that proved healthy); its events are published from now on. */
+    public void promote(EdgePipeline next) {
+        next.events(this::onAnomaly);
+        this.pipeline = next;
+    }
+
+    /** A pipeline wired like the running one but with its events going to {@code sink} (for a shadow run). */
+    public EdgePipeline newShadowPipeline(java.util.function.Consumer<AnomalyEvent> sink) {
+        return new EdgePipeline(sensor.channels(), detectorConfig, eventContextRows, sink);
     }
 
     /** Listener for update assignments arriving on {@code nf/v1/d/{id}/ota}. */

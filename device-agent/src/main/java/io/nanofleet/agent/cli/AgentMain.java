@@ -100,6 +100,7 @@ public final class AgentMain implements Callable<Integer> {
                 status.write(agent, "stopped");
             }, "agent-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            ModelUpdaters.attach(agent, cfg, creds);
             agent.start();
             status.write(agent, "running");
             Thread writer = new Thread(() -> {
@@ -179,6 +180,7 @@ public final class AgentMain implements Callable<Integer> {
                 Map<String, String> set = new LinkedHashMap<>();
                 set.put(Settings.DEVICE_ID, id);
                 set.put(Settings.STATE_DIR, dir.toString());
+                set.put(Settings.OTA_SERVER, server.replaceAll("/+$", ""));
                 if (!r.mqttUrl().isEmpty()) {
                     set.put(Settings.MQTT_URL, r.mqttUrl());
                 }

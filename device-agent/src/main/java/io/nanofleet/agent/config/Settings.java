@@ -39,6 +39,8 @@ public final class Settings {
     public static final String QUEUE_FSYNC = "queue.fsync";
     public static final String RAW_MAX_SECONDS = "raw.max-duration-s";
     public static final String COMMANDS_REQUIRE_SIGNATURE = "commands.require-signature";
+    public static final String OTA_SERVER = "ota.server-url";
+    public static final String OTA_HEALTH_SAMPLES = "ota.health-samples";
 
     static final Map<String, Setting> ALL = new LinkedHashMap<>();
 
@@ -77,6 +79,8 @@ public final class Settings {
                 "always: every queued message is on disk before append returns (survives power loss)"));
         add(Setting.number(RAW_MAX_SECONDS, 600, 1, 86_400, "longest raw streaming a command may ask for").atRuntime());
         add(Setting.flag(COMMANDS_REQUIRE_SIGNATURE, true, "refuse commands not signed by the enrolled command key"));
+        add(Setting.url(OTA_SERVER, "", "fleet server for model updates (TUF metadata and targets); set by enroll; empty = no updates"));
+        add(Setting.number(OTA_HEALTH_SAMPLES, 600, 10, 10_000_000, "scored samples a new model runs in shadow before commit or rollback"));
     }
 
     private Settings() {}

@@ -35,7 +35,8 @@ public final class EdgePipeline {
     private final List<String> channels;
     private final int n;
     private final int context;
-    private final Consumer<AnomalyEvent> events;
+    private volatile Consumer<AnomalyEvent> events;
+    private long scored;
     private DetectorConfig config;
     private Model fleetModel;
     private String modelSha = "";
@@ -144,10 +145,13 @@ public final class EdgePipeline {
             detector.warmUp(calibration[r]);
         }
         calibration = null;
+        scored = 0;
+        anomalousSamples = 0;
         phase = Phase.SCORING;
     }
 
     private void score(long timestampMs) {
+        scored++;
         DetectionResult r;
         try {
             r = detector.update(sample);
@@ -208,6 +212,16 @@ public final class EdgePipeline {
         window = null;
         eventsEmitted++;
         events.accept(e.build());
+    }
+
+    /** Where events go from now on (a shadow pipeline discards them until it is promoted). */
+    public void events(Consumer<AnomalyEvent> sink) {
+        this.events = sink;
+    }
+
+    /** Samples scored since the last calibration finished. */
+    public long scoredSamples() {
+        return scored;
     }
 
     public Phase phase() {

@@ -1,0 +1,235 @@
+package io.nanofleet.agent.ota;
+
+import io.nanofleet.agent.DeviceAgent;
+import io.nanofleet.agent.pipeline.EdgePipeline;
+import io.nanofleet.anomaly.model.DetectorModelFile;
+import io.nanofleet.ota.install.InstallException;
+import io.nanofleet.ota.install.InstalledModel;
+import io.nanofleet.ota.install.SlotStore;
+import io.nanofleet.ota.install.UpdateAgent;
+import io.nanofleet.ota.install.UpdateResult;
+import io.nanofleet.ota.install.UpdateState;
+import io.nanofleet.protocols.Codecs;
+import io.nanofleet.protocols.PayloadException;
+import io.nanofleet.protocols.v1.Assignment;
+import io.nanofleet.protocols.v1.InstallProgress;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Model updates for a running agent, on the ota module: an {@link Assignment} arrives on the device's ota
+ * topic; {@link UpdateAgent#apply} refreshes the TUF metadata, checks the director's signature and the image
+ * repository, downloads and verifies the model into the inactive slot and makes it active in trial mode.
+ * The agent then runs the new model in <em>shadow</em>: a second pipeline on the same samples, calibrating
+ * and scoring while the old model keeps producing the events. After {@code healthSamples} scored samples
+ * (the caller decides the window) the shadow's anomaly rate is compared with the old model's over the same
+ * samples; a healthy model is promoted without a restart and the slot confirmed, otherwise the slot is
+ * rolled back. Every step is reported as an InstallProgress event with LwM2M Object 5 state and result.
+ *
+ * <p>Health rule: the new model may flag at most {@code max(2 x old rate, old rate + 1%)} of the window's
+ * samples. A model that alarms much more than its predecessor on the same normal data is a bad release,
+ * whatever its offline figures said.
+ */
+public final class ModelUpdater {
+    private final DeviceAgent agent;
+    private final Function<Assignment, UpdateAgent> updates;
+    private final SlotStore slots;
+    private final ExecutorService worker;
+    private final long healthSamples;
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong rolledBack = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile Trial trial;
+
+    /** A model in its health window. */
+    private static final class Trial {
+        final String target;
+        final EdgePipeline shadow;
+        final long activeAnomaliesAtStart;
+        final long activeScoredAtStart;
+        final InstalledModel model;
+        long anomaliesOld;
+        long scoredOld;
+
+        Trial(String target, EdgePipeline shadow, EdgePipeline active, InstalledModel model) {
+            this.target = target;
+            this.shadow = shadow;
+            this.model = model;
+            this.activeAnomaliesAtStart = active == null ? 0 : active.anomalousSamples();
+            this.activeScoredAtStart = active == null ? 0 : active.scoredSamples();
+        }
+    }
+
+    /**
+     * @param updates       builds the ota update agent for an assignment (it reports to the given listener)
+     * @param healthSamples scored samples the new model runs in shadow before it is judged
+     */
+    public ModelUpdater(DeviceAgent agent, Function<Assignment, UpdateAgent> updates, SlotStore slots,
+                        ExecutorService worker, long healthSamples) {
+        this.agent = agent;
+        this.updates = updates;
+        this.slots = slots;
+        this.worker = worker;
+        this.healthSamples = healthSamples;
+    }
+
+    /** Wires the updater into the agent: assignments from the ota topic, samples for the shadow. */
+    public ModelUpdater attach() throws IOException {
+        if (slots.inTrial()) {
+            // We stopped in the middle of a health window: the model never proved itself.
+            slots.rollback();
+            rolledBack.incrementAndGet();
+        }
+        slots.active().ifPresent(m -> {
+            try {
+                load(agent.detector(), m);
+                agent.attribute("model.active", m.name());
+            } catch (IOException | RuntimeException e) {
+                agent.attribute("model.error", "installed model unusable: " + e.getMessage());
+            }
+        });
+        agent.onOta((topic, payload) -> onAssignment(payload));
+        agent.onSample(this::onSample);
+        return this;
+    }
+
+    private static void load(EdgePipeline p, InstalledModel m) throws IOException {
+        if (p == null) {
+            throw new IOException("the detector is off");
+        }
+        DetectorModelFile.Loaded loaded = DetectorModelFile.read(m.payload());
+        synchronized (p) {
+            p.useModel(loaded.model(), m.sha256());
+        }
+    }
+
+    void onAssignment(byte[] payload) {
+        Assignment a;
+        try {
+            a = Codecs.ASSIGNMENT.decode(payload);
+        } catch (PayloadException e) {
+            refused.incrementAndGet();
+            return;
+        }
+        if (trial != null) {
+            progress(a.getTargetName(), UpdateState.IDLE, UpdateResult.UPDATE_FAILED, "another update is in its health window");
+            return;
+        }
+        worker.execute(() -> install(a));
+    }
+
+    private void install(Assignment a) {
+        String target = a.getTargetName();
+        InstalledModel m;
+        try {
+            m = updates.apply(a).apply(a.getSignedMetadata().toByteArray());
+        } catch (InstallException e) {
+            refused.incrementAndGet();
+            progress(target, UpdateState.IDLE, e.result(), e.getMessage());
+            return;
+        }
+        EdgePipeline shadow = agent.newShadowPipeline(ev -> { });
+        try {
+            DetectorModelFile.Loaded loaded = DetectorModelFile.read(m.payload());
+            if (!loaded.channels().equals(agent.channels())) {
+                throw new IOException("model channels " + loaded.channels() + " differ from the sensor's " + agent.channels());
+            }
+            shadow.useModel(loaded.model(), m.sha256());
+        } catch (IOException | RuntimeException e) {
+            rollback(target, "new model unusable: " + e.getMessage());
+            return;
+        }
+        progress(target, UpdateState.UPDATING, UpdateResult.INITIAL, "running in shadow for " + healthSamples + " samples");
+        trial = new Trial(target, shadow, agent.detector(), m);
+    }
+
+    private void onSample(long ts, double[] values) {
+        Trial t = trial;
+        if (t == null) {
+            return;
+        }
+        t.shadow.accept(ts, values);
+        if (t.shadow.phase() == EdgePipeline.Phase.SCORING && t.shadow.scoredSamples() >= healthSamples) {
+            trial = null;
+            worker.execute(() -> judge(t));
+        }
+    }
+
+    private void judge(Trial t) {
+        EdgePipeline active = agent.detector();
+        long oldScored = active == null ? 0 : active.scoredSamples() - t.activeScoredAtStart;
+        long oldAnomalies = active == null ? 0 : active.anomalousSamples() - t.activeAnomaliesAtStart;
+        // The old pipeline may have recalibrated meanwhile (counters reset); judge on the shadow's window then.
+        double window = t.shadow.scoredSamples();
+        double oldRate = oldScored > 0 && oldScored >= 0 && oldAnomalies >= 0 ? (double) oldAnomalies / Math.max(1, oldScored) : 0;
+        double newRate = t.shadow.anomalousSamples() / window;
+        double allowed = Math.max(2 * oldRate, oldRate + 0.01);
+        if (newRate <= allowed) {
+            try {
+                slots.confirm();
+            } catch (IOException e) {
+                rollback(t.target, "could not confirm the slot: " + e.getMessage());
+                return;
+            }
+            agent.promote(t.shadow);
+            agent.attribute("model.active", t.model.name());
+            committed.incrementAndGet();
+            progress(t.target, UpdateState.IDLE, UpdateResult.SUCCESS, String.format(java.util.Locale.ROOT,
+                    "committed after %d samples in shadow: anomaly rate %.4f (old model %.4f)", (long) window, newRate, oldRate));
+        } else {
+            rollback(t.target, String.format(java.util.Locale.ROOT,
+                    "rolled back: anomaly rate %.4f in shadow, old model %.4f, allowed %.4f", newRate, oldRate, allowed));
+        }
+    }
+
+    private void rollback(String target, String why) {
+        try {
+            slots.rollback();
+        } catch (IOException e) {
+            why += "; rollback failed: " + e.getMessage();
+        }
+        rolledBack.incrementAndGet();
+        progress(target, UpdateState.IDLE, UpdateResult.UPDATE_FAILED, why);
+    }
+
+    /**
+     * The listener to hand to the ota update agent for {@code target}. Its final "Idle, Success" means
+     * "installed in the trial slot"; for the fleet that is still Updating until the health window decides,
+     * so it is reported as such and the decision ends the update.
+     */
+    public java.util.function.BiConsumer<UpdateState, UpdateResult> listenerFor(String target) {
+        return (state, result) -> {
+            if (state == UpdateState.IDLE && result == UpdateResult.SUCCESS) {
+                progress(target, UpdateState.UPDATING, UpdateResult.INITIAL, "installed in the trial slot");
+            } else if (state != UpdateState.IDLE) {
+                progress(target, state, result, "");
+            }
+            // Failures reach install() as an InstallException and are reported there, once.
+        };
+    }
+
+    /** Reports one step as an InstallProgress event. */
+    public void progress(String target, UpdateState state, UpdateResult result, String message) {
+        agent.publishInstallProgress(InstallProgress.newBuilder().setTargetName(target)
+                .setState(InstallProgress.State.forNumber(state.code)).setResult(result.code)
+                .setMessage(message == null ? "" : message).build());
+    }
+
+    public boolean inTrial() {
+        return trial != null;
+    }
+
+    public long committed() {
+        return committed.get();
+    }
+
+    public long rolledBack() {
+        return rolledBack.get();
+    }
+
+    public long refused() {
+        return refused.get();
+    }
+}
