@@ -125,6 +125,30 @@ class InstallIT {
     }
 
     @Test
+    void stalledMetadataServerTimesOut() throws Exception {
+        InstalledModel m1 = f.installBaseline(random(1000, 12), 1);
+        TargetFile t2 = f.publish("models/anomaly-v2.nfm", random(1000, 13), List.of(Fleet.HW), 2);
+        byte[] ts = Files.readAllBytes(f.repo.metadataDir().resolve("timestamp.json"));
+        f.server.behave("metadata/timestamp.json", ex -> {
+            ex.sendResponseHeaders(200, ts.length);
+            ex.getResponseBody().write(ts, 0, 10);
+            ex.getResponseBody().flush();
+            try {
+                Thread.sleep(8000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long t0 = System.nanoTime();
+        InstallException e = assertThrows(InstallException.class, () -> f.agent(f.slots()).apply(f.assign(t2, Fleet.HW, 2)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(UpdateResult.CONNECTION_LOST, e.result());
+        assertInstanceOf(TufException.TimeoutException.class, e.getCause());
+        assertTrue(ms < 7000, "metadata read timeout is 2 s, the stall 8 s: " + ms + " ms");
+        assertEquals(m1.sha256(), f.slots().active().orElseThrow().sha256());
+    }
+
+    @Test
     void fullDiskLeavesNothingHalfWrittenAndOldModelIntact() throws Exception {
         byte[] v1 = random(50_000, 4);
         InstalledModel m1 = f.installBaseline(v1, 1);

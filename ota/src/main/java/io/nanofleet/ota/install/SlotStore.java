@@ -25,6 +25,7 @@ import java.util.Optional;
  * the pointer with an fsync'd atomic rename. Power loss at any instant therefore leaves either the old
  * pointer (old slot untouched) or the new one (new slot complete and durable). Opening the store
  * re-hashes the active slot, so a device never starts a model that is not byte-for-byte the verified one.
+ * One instance per slot directory and process; not thread-safe (the agent drives updates from one thread).
  */
 public final class SlotStore {
     static final String POINTER = "current.json";
