@@ -1,6 +1,13 @@
 package io.nanofleet.ota;
 
+import io.nanofleet.ota.client.HttpFetcher;
+import io.nanofleet.ota.client.Updater;
+import io.nanofleet.ota.client.UpdaterConfig;
+import io.nanofleet.ota.director.AssignmentVerifier;
 import io.nanofleet.ota.install.InstallException;
+import io.nanofleet.ota.install.UpdateAgent;
+import io.nanofleet.ota.transfer.HttpTransport;
+import io.nanofleet.ota.transfer.StallGuard;
 import io.nanofleet.ota.install.InstalledModel;
 import io.nanofleet.ota.install.SlotStore;
 import io.nanofleet.ota.install.UpdateResult;
@@ -278,6 +285,43 @@ class AttacksIT {
         s.confirm();
         InstallException e = assertThrows(InstallException.class, () -> f.agent(f.slots()).apply(stale));
         assertInstanceOf(TufException.VersionException.class, e.getCause());
+    }
+
+    @Test
+    void slowRetrieval_dripFedMetadataAndTarget() throws Exception {
+        byte[] good = new byte[20_000];
+        new java.util.Random(3).nextBytes(good);
+        TargetFile v6 = f.publish("models/anomaly-v6.nfm", good, List.of(Fleet.HW), 6);
+        StallGuard.SpeedLimit limit = new StallGuard.SpeedLimit(1000, Duration.ofSeconds(1));
+        // Each chunk arrives well inside the 2 s read timeout, but the average is ~200 B/s.
+        byte[] ts = latestBytes("timestamp.json");
+        f.server.behave("metadata/timestamp.json", ex -> drip(ex, ts));
+        Updater u = new Updater(new UpdaterConfig(tmp.resolve("device/metadata"), f.server.uri("metadata/"), f.server.uri("targets/")),
+                new HttpFetcher(Duration.ofSeconds(2), Duration.ofSeconds(2), limit), f.clock);
+        TufException.TimeoutException e = assertThrows(TufException.TimeoutException.class, u::refresh);
+        assertTrue(e.getMessage().contains("slow retrieval"), e.getMessage());
+        f.server.reset();
+        f.server.behave(targetPath(v6), ex -> drip(ex, good));
+        UpdateAgent agent = new UpdateAgent(u, new AssignmentVerifier(Fleet.DEVICE, Fleet.HW),
+                List.of(new HttpTransport(Duration.ofSeconds(2), Duration.ofSeconds(2), limit)), f.slots(), f.clock, (st, r) -> { });
+        InstallException ie = assertThrows(InstallException.class, () -> agent.apply(f.assign(v6, Fleet.HW, 6)));
+        assertEquals(UpdateResult.CONNECTION_LOST, ie.result());
+        assertTrue(ie.getMessage().contains("slow retrieval"), ie.getMessage());
+        assertUntouched();
+    }
+
+    /** Sends 20 bytes every 100 ms. */
+    static void drip(com.sun.net.httpserver.HttpExchange ex, byte[] data) throws IOException {
+        ex.sendResponseHeaders(200, data.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < data.length; i += 20) {
+                out.write(data, i, Math.min(20, data.length - i));
+                out.flush();
+                Thread.sleep(100);
+            }
+        } catch (IOException | InterruptedException clientGaveUp) {
+            // expected
+        }
     }
 
     static byte[] bytes(String s) {

@@ -15,8 +15,14 @@ import java.time.Duration;
 public final class HttpFetcher implements Fetcher {
     private final HttpClient client;
     private final Duration readTimeout;
+    private final StallGuard.SpeedLimit speedLimit;
 
     public HttpFetcher(Duration connectTimeout, Duration readTimeout) {
+        this(connectTimeout, readTimeout, StallGuard.SpeedLimit.DEFAULT);
+    }
+
+    public HttpFetcher(Duration connectTimeout, Duration readTimeout, StallGuard.SpeedLimit speedLimit) {
+        this.speedLimit = speedLimit;
         this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.readTimeout = readTimeout;
@@ -31,7 +37,7 @@ public final class HttpFetcher implements Fetcher {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(readTimeout).GET().build();
         StallGuard.Response resp;
         try {
-            resp = StallGuard.send(client, req, readTimeout);
+            resp = StallGuard.send(client, req, readTimeout, speedLimit);
         } catch (IOException e) {
             throw new TufException.FetchException("cannot fetch " + uri + ": " + e, -1, e);
         }
@@ -55,7 +61,7 @@ public final class HttpFetcher implements Fetcher {
             }
             return out.toByteArray();
         } catch (StallGuard.StalledException e) {
-            throw new TufException.TimeoutException(uri + ": no data for " + readTimeout.toMillis() + " ms, giving up");
+            throw new TufException.TimeoutException(uri + ": " + e.getMessage() + ", giving up");
         } catch (IOException e) {
             throw new TufException.FetchException("connection lost fetching " + uri + ": " + e, -1, e);
         }

@@ -14,8 +14,14 @@ import java.time.Duration;
 public final class HttpTransport implements Transport {
     private final HttpClient client;
     private final Duration readTimeout;
+    private final StallGuard.SpeedLimit speedLimit;
 
     public HttpTransport(Duration connectTimeout, Duration readTimeout) {
+        this(connectTimeout, readTimeout, StallGuard.SpeedLimit.DEFAULT);
+    }
+
+    public HttpTransport(Duration connectTimeout, Duration readTimeout, StallGuard.SpeedLimit speedLimit) {
+        this.speedLimit = speedLimit;
         this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.readTimeout = readTimeout;
@@ -34,7 +40,7 @@ public final class HttpTransport implements Transport {
         }
         StallGuard.Response resp;
         try {
-            resp = StallGuard.send(client, rb.build(), readTimeout);
+            resp = StallGuard.send(client, rb.build(), readTimeout, speedLimit);
         } catch (IOException e) {
             throw new TufException.FetchException("cannot reach " + uri + ": " + e, -1, e);
         }
@@ -70,7 +76,7 @@ public final class HttpTransport implements Transport {
                 }
             }
         } catch (StallGuard.StalledException e) {
-            throw new TufException.TimeoutException(uri + ": no data for " + readTimeout.toMillis() + " ms (server stalled)");
+            throw new TufException.TimeoutException(uri + ": " + e.getMessage() + " (server stalled)");
         } catch (IOException e) {
             throw new TufException.FetchException("connection lost during " + uri + ": " + e, -1, e);
         }

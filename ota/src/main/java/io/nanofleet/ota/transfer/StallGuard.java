@@ -40,10 +40,24 @@ public final class StallGuard {
     }
 
     /**
+     * Slow-retrieval defence (TUF threat list): abort when fewer than {@code bytesPerSecond} arrived on
+     * average over {@code window}, like curl's --speed-limit/--speed-time. A drip-feeding server would
+     * otherwise never trip the per-read timeout.
+     */
+    public record SpeedLimit(long bytesPerSecond, Duration window) {
+        /** Lenient enough for NB-IoT class links (about 2.5 kB/s). */
+        public static final SpeedLimit DEFAULT = new SpeedLimit(256, Duration.ofSeconds(30));
+    }
+
+    public static Response send(HttpClient client, HttpRequest req, Duration readTimeout) throws IOException {
+        return send(client, req, readTimeout, SpeedLimit.DEFAULT);
+    }
+
+    /**
      * Returns once headers arrived; the body is pulled one chunk at a time by the caller's reads. (A
      * {@code BodySubscribers.fromSubscriber} handler would not return before the body completed.)
      */
-    public static Response send(HttpClient client, HttpRequest req, Duration readTimeout) throws IOException {
+    public static Response send(HttpClient client, HttpRequest req, Duration readTimeout, SpeedLimit limit) throws IOException {
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp;
         try {
             resp = client.send(req, HttpResponse.BodyHandlers.ofPublisher());
@@ -51,7 +65,7 @@ public final class StallGuard {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted waiting for " + req.uri());
         }
-        GuardedStream stream = new GuardedStream(readTimeout);
+        GuardedStream stream = new GuardedStream(readTimeout, limit);
         resp.body().subscribe(stream);
         return new Response(resp.statusCode(), resp.headers(), stream);
     }
@@ -79,13 +93,34 @@ public final class StallGuard {
         private static final Object END = new Object();
         private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         private final long timeoutNanos;
+        private final SpeedLimit limit;
+        private long windowStart = System.nanoTime();
+        private long windowBytes;
         private volatile Flow.Subscription subscription;
         private List<ByteBuffer> current = List.of();
         private int index;
         private boolean done;
 
-        GuardedStream(Duration timeout) {
+        GuardedStream(Duration timeout, SpeedLimit limit) {
             this.timeoutNanos = timeout.toNanos();
+            this.limit = limit;
+        }
+
+        private void checkSpeed(long received) throws StalledException {
+            windowBytes += received;
+            long elapsed = System.nanoTime() - windowStart;
+            long window = limit.window().toNanos();
+            if (elapsed >= window) {
+                double rate = windowBytes / (elapsed / 1e9);
+                if (rate < limit.bytesPerSecond()) {
+                    close();
+                    throw new StalledException(String.format(java.util.Locale.ROOT,
+                            "transfer slower than %d B/s over %d ms (%.0f B/s): slow retrieval",
+                            limit.bytesPerSecond(), limit.window().toMillis(), rate));
+                }
+                windowStart = System.nanoTime();
+                windowBytes = 0;
+            }
         }
 
         @Override
@@ -149,6 +184,11 @@ public final class StallGuard {
                 List<ByteBuffer> l = (List<ByteBuffer>) next;
                 current = l.isEmpty() ? List.of(ByteBuffer.allocate(0)) : l;
                 index = 0;
+                long n = 0;
+                for (ByteBuffer b : current) {
+                    n += b.remaining();
+                }
+                checkSpeed(n);
             }
         }
 
