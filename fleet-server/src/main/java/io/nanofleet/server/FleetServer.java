@@ -54,7 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetServer.class);
-    static final String CA_PASSWORD_ENV = "NANOFLEET_CA_PASSWORD";
     static final long REGISTRY_RELOAD_MS = 10_000;
     static final long MAINTENANCE_MINUTES = 10;
 
@@ -265,19 +264,7 @@ public final class FleetServer implements AutoCloseable {
     }
 
     private char[] caPassword() {
-        try {
-            if (config.caPasswordFile() != null) {
-                return Files.readString(config.caPasswordFile()).trim().toCharArray();
-            }
-            String env = System.getenv(CA_PASSWORD_ENV);
-            if (env != null && !env.isBlank()) {
-                return env.toCharArray();
-            }
-            return io.nanofleet.server.identity.SecretFiles.readOrCreatePassword(config.dataDir().resolve("ca").resolve("ca-password"));
-        } catch (IOException e) {
-            throw new StartupException("cannot read the CA password: " + e.getMessage()
-                    + ". Check --ca-password-file (or set " + CA_PASSWORD_ENV + ").", e);
-        }
+        return io.nanofleet.server.identity.CaPassword.resolve(config.caPasswordFile(), config.dataDir());
     }
 
     /** mqtt:// connects plainly; mqtts:// with a client certificate CN=nanofleet-server from the device CA. */

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code nanofleet-server serve}: the operator's entry point. */
 @Command(name = "nanofleet-server", mixinStandardHelpOptions = true, version = "nanofleet-server 0.1.0",
-        description = "NanoFleet fleet server.", subcommands = {ServerMain.Serve.class})
+        description = "NanoFleet fleet server.", subcommands = {ServerMain.Serve.class, ServerMain.BrokerCert.class})
 public final class ServerMain implements Runnable {
 
     @Override
@@ -20,6 +20,39 @@ public final class ServerMain implements Runnable {
     public static void main(String[] args) {
         Logging.configure();
         System.exit(new CommandLine(new ServerMain()).execute(args));
+    }
+
+    @Command(name = "broker-cert", mixinStandardHelpOptions = true,
+            description = "Write a TLS certificate from the device CA for an external broker (Mosquitto): "
+                    + "ca-cert.pem, broker-cert.pem, broker-key.pem. See fleet-server/mosquitto/ for the matching configuration.")
+    static final class BrokerCert implements Callable<Integer> {
+        @Option(names = "--data-dir", defaultValue = "nanofleet-data", description = "The server's state directory (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Option(names = "--ca-password-file", description = "File with the device CA key's password (as for serve).")
+        Path caPasswordFile;
+
+        @Option(names = "--host", required = true, split = ",", description = "Host names / IP addresses devices use to reach the broker.")
+        java.util.List<String> hosts;
+
+        @Option(names = "--out", required = true, description = "Directory to write the three PEM files to.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            try {
+                var ca = io.nanofleet.server.identity.DeviceCa.openOrCreate(io.nanofleet.server.identity.CaPassword.caDir(dataDir),
+                        io.nanofleet.server.identity.CaPassword.resolve(caPasswordFile, dataDir));
+                io.nanofleet.server.broker.BrokerCertificates.write(ca, hosts, out);
+                return 0;
+            } catch (StartupException e) {
+                System.err.println("nanofleet-server: " + e.getMessage());
+                return 1;
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                System.err.println("nanofleet-server: cannot write the broker certificate to " + out + ": " + e.getMessage());
+                return 1;
+            }
+        }
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
