@@ -47,6 +47,20 @@ class DeviceGatewayTest {
     }
 
     @Test
+    void unknownAndRevokedDevicesAreRejectedByPolicyAndNothingIsStored() throws Exception {
+        gateway.policy(id -> id.equals("ghost") ? io.nanofleet.server.ingest.IngestCounters.Reject.UNKNOWN_DEVICE
+                : id.equals("gone") ? io.nanofleet.server.ingest.IngestCounters.Reject.REVOKED_DEVICE : null);
+        gateway.handle(Topics.telemetry("ghost"), telemetry("ghost"));
+        gateway.handle(Topics.telemetry("gone"), telemetry("gone"));
+        gateway.handle(Topics.telemetry("dev-1"), telemetry("dev-1"));
+        assertTrue(writer.flush(5000));
+        assertEquals(1, gateway.counters().rejectedCount(io.nanofleet.server.ingest.IngestCounters.Reject.UNKNOWN_DEVICE));
+        assertEquals(1, gateway.counters().rejectedCount(io.nanofleet.server.ingest.IngestCounters.Reject.REVOKED_DEVICE));
+        assertEquals(1, store.summaryCount(), "only the known device's summary is stored");
+        assertTrue(store.device("ghost").isEmpty() && store.device("gone").isEmpty());
+    }
+
+    @Test
     void validTelemetryIsStored() throws Exception {
         gateway.handle(Topics.telemetry("dev-1"), telemetry("dev-1"));
         assertTrue(writer.flush(5000));
