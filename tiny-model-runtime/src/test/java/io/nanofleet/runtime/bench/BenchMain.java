@@ -40,7 +40,9 @@ public final class BenchMain {
                 .forks(forks).warmupIterations(3).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
                 .addProfiler(GCProfiler.class).jvmArgsAppend("-Xmx512m").build();
+        String loadBefore = loadAverage();
         Collection<RunResult> results = new Runner(opt).run();
+        String loadAfter = loadAverage();
         // model -> engine -> {median ns, alloc bytes/op}
         Map<String, Map<String, double[]>> table = new TreeMap<>();
         for (RunResult rr : results) {
@@ -60,7 +62,8 @@ public final class BenchMain {
             }
             table.computeIfAbsent(model, k -> new LinkedHashMap<>()).put(engine, new double[]{median(scores), alloc});
         }
-        String md = render(table, forks, iterations);
+        String md = render(table, forks, iterations) + "\nLoad average (1/5/15 min) at start: " + loadBefore + "; at end: " + loadAfter
+                + ". The machine is shared with other builds, so absolute figures move between runs; compare ratios within one run.\n";
         Files.writeString(out, md);
         System.out.println(md);
     }
@@ -99,6 +102,15 @@ public final class BenchMain {
             sb.append(String.format("| %s | %d | %d | %.3f |%n", name, f, i, (double) i / f));
         }
         return sb.toString();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " / " + f[1] + " / " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static double median(List<Double> v) {
