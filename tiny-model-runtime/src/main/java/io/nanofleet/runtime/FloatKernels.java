@@ -73,9 +73,10 @@ final class FloatKernels {
         }
     }
 
+    /** {@code b} may be null (no bias), which the int8 kernels use to get the raw exact sums. */
     static void denseDot(float[] x, float[] w, float[] b, float[] y, int in, int out) {
         for (int o = 0; o < out; o++) {
-            y[o] = Dot.dot(w, o * in, x, 0, in) + b[o];
+            y[o] = Dot.dot(w, o * in, x, 0, in) + (b == null ? 0f : b[o]);
         }
     }
 
@@ -99,7 +100,7 @@ final class FloatKernels {
         }
         for (int oc = 0; oc < outC; oc++) {
             int wOff = oc * rowLen;
-            float bias = b[oc];
+            float bias = b == null ? 0f : b[oc];
             for (int t = 0; t < lOut; t++) {
                 y[oc * lOut + t] = Dot.dot(w, wOff, cols, t * rowLen, rowLen) + bias;
             }

@@ -151,37 +151,36 @@ final class Int8Kernels {
         return (1 << 24) / maxProduct - 1;
     }
 
-    /** Dense through exact float accumulation (see {@link #exactFloatLength}); zero point folded into the bias. */
-    static void denseExactFloat(byte[] x, float[] xs, float[] w, int[] foldedBias, int[] acc, int[] mult, int[] shift,
-                                byte[] y, int in, int out, int zpY, int lo, int hi) {
+    /**
+     * Dense through exact float accumulation (see {@link #exactFloatLength}). It calls the very same float
+     * kernel as float models, so both share one compiled, vectorized method; the zero point is folded into
+     * the int32 bias.
+     */
+    static void denseExactFloat(byte[] x, float[] xs, float[] w, int[] foldedBias, float[] accF, int[] acc, int[] mult,
+                                int[] shift, byte[] y, int in, int out, int zpY, int lo, int hi) {
         for (int i = 0; i < in; i++) {
             xs[i] = x[i];
         }
+        FloatKernels.denseDot(xs, w, null, accF, in, out);
         for (int o = 0; o < out; o++) {
-            acc[o] = (int) Dot.dot(w, o * in, xs, 0, in) + foldedBias[o];
+            acc[o] = (int) accF[o] + foldedBias[o];
         }
         requantize(acc, mult, shift, y, out, 1, zpY, lo, hi);
     }
 
-    /** Conv1D as im2col of (x - zpX) with exact float accumulation (see {@link #exactFloatLength}). */
-    static void conv1dExactFloat(byte[] x, float[] cols, float[] w, int[] bias, int[] acc, int[] mult, int[] shift, byte[] y,
-                                 int inC, int outC, int k, int stride, int pad, int lIn, int lOut, int zpX, int zpY, int lo, int hi) {
-        int rowLen = inC * k;
-        for (int t = 0; t < lOut; t++) {
-            int start = t * stride - pad;
-            int c = t * rowLen;
-            for (int ic = 0; ic < inC; ic++) {
-                int xBase = ic * lIn;
-                for (int j = 0; j < k; j++) {
-                    int p = start + j;
-                    cols[c++] = p >= 0 && p < lIn ? x[xBase + p] - zpX : 0;
-                }
-            }
+    /** Conv1D on (x - zpX) through the float im2col kernel (padding contributes exactly zero), exact as above. */
+    static void conv1dExactFloat(byte[] x, float[] xs, float[] cols, float[] w, int[] bias, float[] accF, int[] acc,
+                                 int[] mult, int[] shift, byte[] y, int inC, int outC, int k, int stride, int pad,
+                                 int lIn, int lOut, int zpX, int zpY, int lo, int hi) {
+        int n = inC * lIn;
+        for (int i = 0; i < n; i++) {
+            xs[i] = x[i] - zpX;
         }
+        FloatKernels.conv1dIm2col(xs, w, null, accF, cols, inC, outC, k, stride, pad, lIn, lOut);
         for (int oc = 0; oc < outC; oc++) {
-            int wOff = oc * rowLen;
+            int base = oc * lOut;
             for (int t = 0; t < lOut; t++) {
-                acc[oc * lOut + t] = (int) Dot.dot(w, wOff, cols, t * rowLen, rowLen) + bias[oc];
+                acc[base + t] = (int) accF[base + t] + bias[oc];
             }
         }
         requantize(acc, mult, shift, y, outC, lOut, zpY, lo, hi);

@@ -200,7 +200,8 @@ final class StepCompiler {
                         wf[i] = w[i];
                     }
                     float[] xf = new float[in];
-                    return () -> Int8Kernels.denseExactFloat(x, xf, wf, folded, acc, ms[0], ms[1], y, in, out, zpY, lo, hi);
+                    float[] accF = new float[out];
+                    return () -> Int8Kernels.denseExactFloat(x, xf, wf, folded, accF, acc, ms[0], ms[1], y, in, out, zpY, lo, hi);
                 }
                 int[] wi = new int[w.length];
                 for (int i = 0; i < wi.length; i++) {
@@ -226,7 +227,9 @@ final class StepCompiler {
                         wf[i] = w[i];
                     }
                     float[] colsF = new float[lOut * inC * k];
-                    return () -> Int8Kernels.conv1dExactFloat(x, colsF, wf, bias, acc, ms[0], ms[1], y, inC, outC, k, stride, pad, lIn, lOut, zpX, zpY, lo, hi);
+                    float[] xsF = new float[inC * lIn];
+                    float[] accF = new float[outC * lOut];
+                    return () -> Int8Kernels.conv1dExactFloat(x, xsF, colsF, wf, bias, accF, acc, ms[0], ms[1], y, inC, outC, k, stride, pad, lIn, lOut, zpX, zpY, lo, hi);
                 }
                 int[] cols = new int[lOut * inC * k];
                 return () -> Int8Kernels.conv1dIm2col(x, cols, w, bias, acc, ms[0], ms[1], y, inC, outC, k, stride, pad, lIn, lOut, zpX, zpY, lo, hi);

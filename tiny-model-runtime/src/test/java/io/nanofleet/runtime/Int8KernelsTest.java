@@ -40,7 +40,7 @@ class Int8KernelsTest {
             int[] accA = new int[out], accB = new int[out];
             byte[] yA = new byte[out], yB = new byte[out];
             Int8Kernels.denseDot(x, new int[in], wi, bias, accA, mult, shift, yA, in, out, 3, -128, 127);
-            Int8Kernels.denseExactFloat(x, new float[in], wf, bias, accB, mult, shift, yB, in, out, 3, -128, 127);
+            Int8Kernels.denseExactFloat(x, new float[in], wf, bias, new float[out], accB, mult, shift, yB, in, out, 3, -128, 127);
             assertArrayEquals(accA, accB, "int32 accumulators, trial " + trial);
             assertArrayEquals(yA, yB);
         }
