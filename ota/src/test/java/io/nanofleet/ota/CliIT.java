@@ -73,6 +73,15 @@ class CliIT {
         assertEquals(0, ota("init", "--repo", repo.toString(), "--root-key", root1.toString(), "--root-threshold", "1",
                 "--targets-key", targets.toString(), "--snapshot-key", snapshot.toString(),
                 "--timestamp-key", timestamp.toString(), "--director-key", director.toString()));
+        // A 2-of-2 root where only one holder is present at init: verify names the gap until the other signs.
+        Path repo2 = tmp.resolve("repo2");
+        assertEquals(0, ota("init", "--repo", repo2.toString(), "--root-key", root1.toString(), "--root-key", root2.toString(),
+                "--root-threshold", "2", "--targets-key", targets.toString(), "--snapshot-key", snapshot.toString(),
+                "--timestamp-key", timestamp.toString(), "--signer", root1.toString(), "--signer", targets.toString(),
+                "--signer", snapshot.toString(), "--signer", timestamp.toString()));
+        assertEquals(1, OtaCli.execute("verify", "--repo", repo2.toString()));
+        assertEquals(0, ota("sign", "--repo", repo2.toString(), "--role", "root", "--key", root2.toString()));
+        assertEquals(0, OtaCli.execute("verify", "--repo", repo2.toString()));
         Path model = tmp.resolve("anomaly.nfm");
         byte[] content = "int8 anomaly model".getBytes(StandardCharsets.UTF_8);
         Files.write(model, content);

@@ -75,13 +75,30 @@ final class RepoCommands {
         @ArgGroup(exclusive = false, multiplicity = "1")
         RootRoles roles;
 
+        @Option(names = "--signer", paramLabel = "FILE",
+                description = "Sign only with these of the keys above (others add theirs later with 'sign'). Default: all.")
+        List<Path> only;
+
+        private List<Path> signing(List<Path> keys) {
+            if (only == null) {
+                return keys;
+            }
+            List<Path> out = new ArrayList<>();
+            for (Path k : keys) {
+                if (only.stream().anyMatch(o -> o.toAbsolutePath().normalize().equals(k.toAbsolutePath().normalize()))) {
+                    out.add(k);
+                }
+            }
+            return out;
+        }
+
         @Override
         public Integer call() throws Exception {
             Map<String, List<TufSigner>> signers = new LinkedHashMap<>();
-            signers.put("root", passwords.load(roles.root));
-            signers.put("targets", passwords.load(roles.targets));
-            signers.put("snapshot", passwords.load(roles.snapshot));
-            signers.put("timestamp", passwords.load(roles.timestamp));
+            signers.put("root", passwords.load(signing(roles.root)));
+            signers.put("targets", passwords.load(signing(roles.targets)));
+            signers.put("snapshot", passwords.load(signing(roles.snapshot)));
+            signers.put("timestamp", passwords.load(signing(roles.timestamp)));
             repository().init(roles.specs(), signers);
             return 0;
         }
