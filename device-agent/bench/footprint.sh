@@ -9,7 +9,7 @@ RATE=${1:?rate in Hz}
 DURATION=${2:?duration in seconds}
 PORT=${3:-1883}
 DATA=${NANOFLEET_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
-FLAGS=${NANOFLEET_BENCH_FLAGS:--Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
+FLAGS=${NANOFLEET_BENCH_FLAGS:--Xms8m -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 ID="bench-$RATE-$$"
 DIR=$(mktemp -d)
 INTERVAL=$((1000 / RATE))

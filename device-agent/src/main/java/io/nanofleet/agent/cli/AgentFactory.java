@@ -99,6 +99,17 @@ final class AgentFactory {
                 b.tls(creds.sslContext());
             }
         }
-        return b.build();
+        DeviceAgent agent = b.build();
+        if (cfg.isSet(Settings.DETECTOR_MODEL) && agent.detector() != null) {
+            java.nio.file.Path model = cfg.path(Settings.DETECTOR_MODEL);
+            var loaded = io.nanofleet.anomaly.model.DetectorModelFile.read(model);
+            if (!loaded.channels().equals(agent.channels())) {
+                throw new ConfigException("config", List.of(Settings.DETECTOR_MODEL + ": " + model + " is for channels "
+                        + loaded.channels() + ", the sensor has " + agent.channels()));
+            }
+            agent.detector().useModel(loaded.model(), java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(model))));
+        }
+        return agent;
     }
 }

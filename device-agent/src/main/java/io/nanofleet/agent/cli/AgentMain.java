@@ -44,7 +44,12 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     public static int execute(String... args) {
-        return new CommandLine(new AgentMain()).execute(args);
+        return new CommandLine(new AgentMain()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // Anything not handled with its own message: one line, no stack trace, exit 1.
+            cmd.getErr().println("nanofleet-agent " + cmd.getCommandName() + ": " + e
+                    + " (NANOFLEET_LOG_LEVEL=debug shows more in the journal)");
+            return 1;
+        }).execute(args);
     }
 
     @Override

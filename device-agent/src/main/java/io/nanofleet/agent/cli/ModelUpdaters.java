@@ -35,7 +35,13 @@ final class ModelUpdaters {
         Path meta = state.resolve("tuf");
         Clock clock = Clock.systemUTC();
         if (!Files.isRegularFile(meta.resolve("root.json"))) {
-            Updater.initialize(meta, creds.read(Credentials.ROOT).getBytes(StandardCharsets.UTF_8), clock);
+            try {
+                Updater.initialize(meta, creds.read(Credentials.ROOT).getBytes(StandardCharsets.UTF_8), clock);
+            } catch (Exception e) {
+                // The agent keeps running without updates, and says why in its state.
+                agent.attribute("ota.disabled", "trusted root from enrollment unusable: " + e.getMessage());
+                return null;
+            }
         }
         SlotStore slots = new SlotStore(state.resolve("models"));
         ExecutorService worker = Executors.newSingleThreadExecutor(r -> {

@@ -103,7 +103,7 @@ public final class Enroller {
         if (fields.containsKey("commandKey")) {
             store.writePrivate(Credentials.COMMAND_KEY, fields.get("commandKey"));
         }
-        if (root != null) {
+        if (root != null && !root.replaceAll("\\s", "").equals("{}")) {
             store.writePrivate(Credentials.ROOT, root);
         }
         return new Result(deviceId, fields.getOrDefault("mqttUrl", ""), fields.getOrDefault("coapUrl", ""),

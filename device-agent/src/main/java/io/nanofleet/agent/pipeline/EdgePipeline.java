@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  * (assumed normal: the machine's first minutes after install or after a {@link #recalibrate}), then scores
  * every sample. When the detector turns anomalous an event is built from {@code context} raw rows before the
  * trigger and {@code context} rows after it, with per-channel contributions summed over the anomalous samples
- * of that window; one event per episode (an episode ends after {@code context} normal samples in a row).
+ * of that window; one event per episode (an episode ends after {@code context} normal samples in a row), and
+ * for an episode that goes on, a reminder event every {@code 8 x context} samples, so a fault that starts
+ * during a long excursion is still reported with its own window, while a stuck alarm costs at most one event
+ * per 256 samples at the default context.
  *
  * <p>The model is either a fleet model (set with {@link #useModel}) or, by default, trained on the device
  * from the calibration rows (the anomaly module's strict protocol). Not thread-safe: one sampling thread.
@@ -161,7 +164,7 @@ public final class EdgePipeline {
         if (r.anomalous()) {
             anomalousSamples++;
             normalRun = 0;
-            if (!inEpisode) {
+            if (!inEpisode || (window == null && seen - triggerAt >= 8L * context)) {
                 startEvent(timestampMs);
             }
             peak = Math.max(peak, r.score());

@@ -19,7 +19,7 @@ class AgentConfigTest {
         assertEquals("pump-7", c.string(Settings.DEVICE_ID));
         assertEquals("csv", c.string(Settings.SENSOR));
         assertEquals(1_048_576, c.longValue(Settings.QUEUE_MAX_BYTES));
-        assertEquals(10_000, c.longValue(Settings.TELEMETRY_INTERVAL));
+        assertEquals(60_000, c.longValue(Settings.TELEMETRY_INTERVAL));
         assertTrue(c.flag(Settings.DETECTOR));
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The packaged agent ({@code target/nanofleet-agent.jar} + {@code target/lib}) as a child JVM, with the unit's JVM flags. */
 public final class AgentProcess implements AutoCloseable {
-    public static final List<String> JVM_FLAGS = List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    public static final List<String> JVM_FLAGS = List.of("-Xms8m", "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private final Process process;
     private final Path log;
 
