@@ -164,7 +164,8 @@ public final class FleetServer implements AutoCloseable {
                 .register(SessionControl.class, broker != null ? broker : SessionControl.NONE)
                 .register(DeviceEndpoints.class, new DeviceEndpoints(config.publicHost(), mqttScheme, devicePort, config.coapPort()));
         updates = UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(), config.coapPort(),
-                config.usesPostgres()), store, gateway, connection.uri(), brokerAuth(connection), rolloutAudit(), clock);
+                config.usesPostgres()).withDeviceCa(ca, registry), store, gateway, connection.uri(), brokerAuth(connection),
+                rolloutAudit(), clock);
         List<RouteModule> modules = new ArrayList<>(routeModules());
         modules.addAll(updates.routes());
         api = new ApiServer(vertx, apiContext, modules,

@@ -6,6 +6,7 @@ import io.nanofleet.server.ingest.DeviceGateway;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.security.cert.Certificate;
 import java.util.function.Consumer;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
@@ -15,7 +16,11 @@ import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The CoAP side of the device contract, over DTLS only (coaps://): the same messages as MQTT under
  * {@code /v1/d/{id}/...}, plus Block2 downloads of update targets under {@code /v1/targets/{name}}.
- * Devices authenticate with a per-device pre-shared key whose identity is their device id
- * ({@link CoapKeys}); each may touch only its own resources.
+ * Devices authenticate with their device-CA certificate (CN = device id, checked against the
+ * enrollment registry on every request) or with a per-device pre-shared key whose identity is their
+ * device id ({@link CoapKeys}); each may touch only its own resources.
  */
 public final class CoapDeviceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoapDeviceServer.class);
@@ -42,6 +48,7 @@ public final class CoapDeviceServer implements AutoCloseable {
     private final TargetSource targets;
     private final String brokerUri;
     private final Consumer<MqttConnectionOptions> brokerAuth;
+    private DeviceCertificates certificates;
     private CoapServer server;
     private DownlinkBridge bridge;
     private int boundPort;
@@ -63,6 +70,14 @@ public final class CoapDeviceServer implements AutoCloseable {
         this.brokerAuth = brokerAuth;
     }
 
+    /**
+     * Also accept devices with certificates from the device CA (besides PSK). Call before {@link #start()}.
+     */
+    public CoapDeviceServer certificates(DeviceCertificates c) {
+        this.certificates = c;
+        return this;
+    }
+
     /** The CoAP configuration every NanoFleet endpoint uses (server and test clients alike). */
     public static Configuration configuration() {
         Configuration c = new Configuration();
@@ -78,18 +93,28 @@ public final class CoapDeviceServer implements AutoCloseable {
         }
         Configuration config = configuration();
         config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY);
-        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+        DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(config)
                 .setAddress(new InetSocketAddress(host, port))
-                .setAdvancedPskStore(new DevicePskStore(keys))
-                .build();
+                .setAdvancedPskStore(new DevicePskStore(keys));
+        if (certificates != null) {
+            // A PSK client sends no certificate, so client certificates are wanted, not needed; a
+            // certificate that is sent must chain to the device CA.
+            config.set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.WANTED);
+            b.setCertificateIdentityProvider(new SingleCertificateProvider(certificates.serverKey(),
+                    new Certificate[] {certificates.serverCertificate(), certificates.ca()}, CertificateType.X_509));
+            b.setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                    .setTrustedCertificates(certificates.ca()).build());
+        }
+        DtlsConnectorConfig dtls = b.build();
         DTLSConnector connector = new DTLSConnector(dtls);
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build();
         server = new CoapServer(config);
         server.addEndpoint(endpoint);
         CoapResource v1 = new CoapResource(CoapPaths.VERSION);
-        DevicesResource devices = new DevicesResource(gateway);
+        Peers peers = new Peers(certificates == null ? null : certificates.check());
+        DevicesResource devices = new DevicesResource(gateway, peers);
         v1.add(devices);
-        v1.add(new TargetsResource(targets, config.get(CoapConfig.PREFERRED_BLOCK_SIZE)));
+        v1.add(new TargetsResource(targets, peers, config.get(CoapConfig.PREFERRED_BLOCK_SIZE)));
         server.add(v1);
         try {
             server.start();

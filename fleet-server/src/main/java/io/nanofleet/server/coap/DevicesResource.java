@@ -18,10 +18,12 @@ import org.eclipse.californium.core.server.resources.Resource;
  */
 final class DevicesResource extends CoapResource {
     private final DeviceGateway gateway;
+    private final Peers peers;
 
-    DevicesResource(DeviceGateway gateway) {
+    DevicesResource(DeviceGateway gateway, Peers peers) {
         super("d");
         this.gateway = gateway;
+        this.peers = peers;
     }
 
     @Override
@@ -54,7 +56,7 @@ final class DevicesResource extends CoapResource {
                 if (c.direction() == Channel.Direction.UPLINK && c != Channel.ASK) {
                     add(new Uplink(deviceId, c));
                 } else if (c == Channel.CMD || c == Channel.OTA) {
-                    add(new Downlink(deviceId, c));
+                    add(new Downlink(deviceId, c, peers));
                 }
             }
         }
@@ -70,7 +72,7 @@ final class DevicesResource extends CoapResource {
 
         @Override
         public void handlePOST(CoapExchange ex) {
-            if (!Peers.mayActAs(ex, address.deviceId())) {
+            if (!peers.mayActAs(ex, address.deviceId())) {
                 return;
             }
             DeviceGateway.Outcome o = gateway.ingest(address, ex.getRequestPayload());
@@ -85,11 +87,13 @@ final class DevicesResource extends CoapResource {
     /** Observable: a device observes it and is notified (confirmable) when the server publishes a new message. */
     static final class Downlink extends CoapResource {
         private final String deviceId;
+        private final Peers peers;
         private volatile byte[] latest = new byte[0];
 
-        Downlink(String deviceId, Channel channel) {
+        Downlink(String deviceId, Channel channel, Peers peers) {
             super(channel.segment());
             this.deviceId = deviceId;
+            this.peers = peers;
             setObservable(true);
             setObserveType(Type.CON);
             getAttributes().setObservable();
@@ -102,7 +106,7 @@ final class DevicesResource extends CoapResource {
 
         @Override
         public void handleGET(CoapExchange ex) {
-            if (!Peers.mayActAs(ex, deviceId)) {
+            if (!peers.mayActAs(ex, deviceId)) {
                 return;
             }
             // Empty 2.05 means "nothing yet": the observe relation is established and the device waits.

@@ -27,11 +27,13 @@ final class TargetsResource extends CoapResource {
     /** Largest block we serve (szx 6): a 1024-byte payload still fits a DTLS record under common MTUs. */
     static final int MAX_SZX = 6;
     private final TargetSource targets;
+    private final Peers peers;
     private final int defaultSzx;
 
-    TargetsResource(TargetSource targets, int preferredBlockSize) {
+    TargetsResource(TargetSource targets, Peers peers, int preferredBlockSize) {
         super(CoapPaths.TARGETS);
         this.targets = targets;
+        this.peers = peers;
         this.defaultSzx = Math.min(MAX_SZX, BlockOption.size2Szx(preferredBlockSize));
     }
 
@@ -43,8 +45,8 @@ final class TargetsResource extends CoapResource {
 
     @Override
     public void handleGET(CoapExchange ex) {
-        if (Peers.deviceId(ex) == null) {
-            ex.respond(ResponseCode.UNAUTHORIZED, "a DTLS session with a device identity is required");
+        if (peers.deviceId(ex) == null) {
+            ex.respond(ResponseCode.UNAUTHORIZED, "a DTLS session with a valid device identity is required");
             return;
         }
         List<String> path = ex.getRequestOptions().getUriPath();

@@ -4,6 +4,9 @@ import io.nanofleet.server.api.RouteModule;
 import io.nanofleet.server.coap.CoapDeviceServer;
 import io.nanofleet.server.coap.CoapKeyRoutes;
 import io.nanofleet.server.coap.CoapKeys;
+import io.nanofleet.server.coap.DeviceCertificates;
+import io.nanofleet.server.identity.CertificateRegistry;
+import io.nanofleet.server.identity.DeviceCa;
 import io.nanofleet.server.ingest.DeviceGateway;
 import io.nanofleet.server.rollout.DeviceHealthLog;
 import io.nanofleet.server.rollout.LeaderElection;
@@ -42,9 +45,27 @@ public final class UpdateServices implements AutoCloseable {
      * @param postgres several instances may share the database: elect the rollout driver with an advisory lock
      */
     public record Settings(Path dataDir, String coapHost, int coapPort, boolean postgres, long rolloutTickMs,
-                           Duration timestampExpiry) {
+                           Duration timestampExpiry, DeviceCa ca, CertificateRegistry registry) {
         public static Settings defaults(Path dataDir, String coapHost, int coapPort, boolean postgres) {
-            return new Settings(dataDir, coapHost, coapPort, postgres, 1000, Duration.ofDays(1));
+            return new Settings(dataDir, coapHost, coapPort, postgres, 1000, Duration.ofDays(1), null, null);
+        }
+
+        /** CoAP devices may then also authenticate with their device-CA certificate (checked against the registry). */
+        public Settings withDeviceCa(DeviceCa ca, CertificateRegistry registry) {
+            return new Settings(dataDir, coapHost, coapPort, postgres, rolloutTickMs, timestampExpiry, ca, registry);
+        }
+    }
+
+    /** A fresh DTLS server key and certificate from the device CA at every start (devices trust the CA, not the key). */
+    private static DeviceCertificates coapCertificates(DeviceCa ca, CertificateRegistry registry) {
+        try {
+            java.security.KeyPair kp = DeviceCa.newEcKeyPair();
+            java.security.cert.X509Certificate cert = ca.issueServer(kp.getPublic(), DeviceCa.defaultServerNames(List.of()),
+                    System.currentTimeMillis(), Duration.ofDays(397));
+            return new DeviceCertificates(ca.certificate(), kp.getPrivate(), cert,
+                    (leaf, cn) -> registry.refusal(DeviceCa.serialHex(leaf), cn));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new io.nanofleet.server.StartupException("cannot issue the CoAP server certificate: " + e.getMessage(), e);
         }
     }
 
@@ -103,7 +124,11 @@ public final class UpdateServices implements AutoCloseable {
         started.add(engine);
         if (s.coapPort() >= 0) {
             coapKeys = CoapKeys.loadOrCreate(s.dataDir());
-            coap = new CoapDeviceServer(s.coapHost(), s.coapPort(), coapKeys, gateway, repository, brokerUri, brokerAuth).start();
+            coap = new CoapDeviceServer(s.coapHost(), s.coapPort(), coapKeys, gateway, repository, brokerUri, brokerAuth);
+            if (s.ca() != null) {
+                coap.certificates(coapCertificates(s.ca(), s.registry()));
+            }
+            coap.start();
             started.add(coap);
         }
     }

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CoAP endpoint over real DTLS (Scandium on both sides, UDP on 127.0.0.1) in front of the real
- * ingest path: uplinks are stored, bad payloads and other devices' paths are refused, a command
+ * ingest path, with per-device PSKs and with device-CA certificates: uplinks are stored, revoked
+ * certificates refused, bad payloads and other devices' paths are refused, a command
  * published on MQTT reaches an observing CoAP device, and a target downloads in Block2 blocks.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -60,6 +61,38 @@ class CoapDtlsIT {
     Path targetFile;
     byte[] targetBytes;
     final java.util.List<CoapEndpoint> clientEndpoints = new java.util.ArrayList<>();
+    io.nanofleet.server.identity.DeviceCa ca;
+    final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static java.security.KeyPair newKeyPair() {
+        try {
+            return io.nanofleet.server.identity.DeviceCa.newEcKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A device that holds a certificate from the device CA (what enrollment gives it), no PSK. */
+    CoapClient certDevice(String id, String path) {
+        java.security.KeyPair kp = newKeyPair();
+        java.security.cert.X509Certificate cert = ca.issueDevice(id, kp.getPublic(), System.currentTimeMillis(), Duration.ofDays(1));
+        Configuration cfg = CoapDeviceServer.configuration();
+        cfg.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);
+        cfg.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 2);
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(cfg)
+                .setCertificateIdentityProvider(new org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider(
+                        kp.getPrivate(), new java.security.cert.Certificate[] {cert},
+                        org.eclipse.californium.scandium.dtls.CertificateType.X_509))
+                .setAdvancedCertificateVerifier(org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier
+                        .builder().setTrustedCertificates(ca.certificate()).build())
+                .build();
+        CoapEndpoint ep = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(new DTLSConnector(dtls)).build();
+        clientEndpoints.add(ep);
+        CoapClient c = new CoapClient("coaps://127.0.0.1:" + coap.port() + path);
+        c.setEndpoint(ep);
+        c.setTimeout(10_000L);
+        return c;
+    }
 
     @BeforeAll
     void start() throws IOException {
@@ -68,8 +101,14 @@ class CoapDtlsIT {
         new Random(7).nextBytes(targetBytes);
         targetFile = Files.write(dir.resolve("anomaly-v2.nfm"), targetBytes);
         TargetSource targets = name -> "models/anomaly-v2.nfm".equals(name) ? Optional.of(targetFile) : Optional.empty();
-        coap = new CoapDeviceServer("127.0.0.1", 0, CoapKeys.loadOrCreate(dir), stack.gateway, targets,
-                stack.broker.localUri()).start();
+        ca = io.nanofleet.server.identity.DeviceCa.openOrCreate(dir.resolve("ca"), "ca-password".toCharArray());
+        java.security.KeyPair serverKeys = newKeyPair();
+        java.security.cert.X509Certificate serverCert = ca.issueServer(serverKeys.getPublic(),
+                java.util.List.of("localhost", "127.0.0.1"), System.currentTimeMillis(), Duration.ofDays(1));
+        coap = new CoapDeviceServer("127.0.0.1", 0, CoapKeys.loadOrCreate(dir), stack.gateway, targets, stack.broker.localUri())
+                .certificates(new DeviceCertificates(ca.certificate(), serverKeys.getPrivate(), serverCert,
+                        (leaf, cn) -> revoked.contains(cn) ? cn + " is revoked" : null))
+                .start();
     }
 
     @AfterAll
@@ -135,6 +174,20 @@ class CoapDtlsIT {
         Await.until(Duration.ofSeconds(15), "the good summary", () -> stack.store.summaries("coap-2", 10), l -> l.size() == 1);
         assertEquals(0, stack.store.summaries("coap-3", 10).size());
         assertEquals(2, stack.gateway.counters().rejectedTotal() - rejectedBefore);
+    }
+
+    @Test
+    void deviceCaCertificateAuthenticatesAndRevocationLocksTheDeviceOut() throws Exception {
+        CoapResponse r = certDevice("coap-cert-1", "/v1/d/coap-cert-1/telemetry").post(telemetry("coap-cert-1", 1), 42);
+        assertNotNull(r, "no answer over certificate DTLS");
+        assertEquals(ResponseCode.CHANGED, r.getCode(), r.getResponseText());
+        Await.until(Duration.ofSeconds(15), "summary stored", () -> stack.store.summaries("coap-cert-1", 10), l -> l.size() == 1);
+        assertEquals(ResponseCode.FORBIDDEN,
+                certDevice("coap-cert-1", "/v1/d/coap-cert-2/telemetry").post(telemetry("coap-cert-2", 1), 42).getCode());
+        revoked.add("coap-cert-3");
+        CoapResponse refused = certDevice("coap-cert-3", "/v1/d/coap-cert-3/telemetry").post(telemetry("coap-cert-3", 1), 42);
+        assertEquals(ResponseCode.UNAUTHORIZED, refused.getCode());
+        assertEquals(0, stack.store.summaries("coap-cert-3", 10).size());
     }
 
     @Test
