@@ -170,7 +170,7 @@ public final class FleetServer implements AutoCloseable {
         modules.addAll(updates.routes());
         api = new ApiServer(vertx, apiContext, modules,
                 new HealthHandler(gateway, writer, config.usesExternalBroker() ? "external" : "embedded"));
-        httpPort = api.start(config.httpHost(), config.httpPort());
+        httpPort = api.start(config.httpHost(), config.httpPort(), config.https() ? httpsCertificate(ca) : null);
         startMaintenance();
         // Other server instances may enroll or revoke: pick their changes up.
         vertx.setPeriodic(REGISTRY_RELOAD_MS, id -> vertx.executeBlocking(() -> {
@@ -202,6 +202,29 @@ public final class FleetServer implements AutoCloseable {
     /** Models, rollouts and CoAP (null before start). */
     public UpdateServices updates() {
         return updates;
+    }
+
+    /**
+     * The API's HTTPS key and certificate, issued by the device CA at each start: a device that has the CA
+     * certificate (nanofleet-agent enroll --server-ca ca-cert.pem) can check it before sending its token.
+     */
+    private io.vertx.core.net.KeyCertOptions httpsCertificate(DeviceCa ca) {
+        try {
+            KeyPair kp = DeviceCa.newEcKeyPair();
+            List<String> names = new ArrayList<>();
+            if (config.publicHost() != null) {
+                names.add(config.publicHost());
+            }
+            X509Certificate cert = ca.issueServer(kp.getPublic(), DeviceCa.defaultServerNames(names), clock.getAsLong(),
+                    Duration.ofDays(397));
+            return new io.vertx.core.net.PemKeyCertOptions()
+                    .setKeyValue(io.vertx.core.buffer.Buffer.buffer(
+                            io.nanofleet.server.identity.Pem.encode("PRIVATE KEY", kp.getPrivate().getEncoded())))
+                    .setCertValue(io.vertx.core.buffer.Buffer.buffer(
+                            io.nanofleet.server.identity.Pem.encode(cert) + ca.certificatePem()));
+        } catch (GeneralSecurityException e) {
+            throw new StartupException("cannot create the HTTPS certificate: " + e.getMessage(), e);
+        }
     }
 
     /** Downsampling of old summaries and expiry of unanswered commands, on their own thread (never the event loop). */

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param publicHost    host name devices are told to use (enrollment answer, server certificate);
  *                      null: the host the device used to reach the HTTP API
  * @param rawRetention  how long raw summaries are kept before they are folded into hourly aggregates
+ * @param https         serve the HTTP API over TLS with a certificate from the device CA
  */
 public record ServerConfig(
         String httpHost,
@@ -29,7 +30,8 @@ public record ServerConfig(
         Path dataDir,
         Path caPasswordFile,
         String publicHost,
-        Duration rawRetention) {
+        Duration rawRetention,
+        boolean https) {
 
     public ServerConfig {
         Objects.requireNonNull(httpHost, "httpHost");
@@ -99,6 +101,7 @@ public record ServerConfig(
         private Path caPasswordFile;
         private String publicHost;
         private Duration rawRetention = Duration.ofDays(7);
+        private boolean https;
 
         public Builder httpHost(String v) {
             httpHost = v;
@@ -168,9 +171,14 @@ public record ServerConfig(
             return this;
         }
 
+        public Builder https(boolean v) {
+            https = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(httpHost, httpPort, mqttHost, mqttPort, mqttsPort, plainMqtt, coapPort, externalBroker, db,
-                    dataDir, caPasswordFile, publicHost, rawRetention);
+                    dataDir, caPasswordFile, publicHost, rawRetention, https);
         }
     }
 }

@@ -64,6 +64,10 @@ public final class ServerMain implements Runnable {
         @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
         int httpPort;
 
+        @Option(names = "--https", description = "Serve the HTTP API over TLS with a certificate from the device CA "
+                + "(devices enroll with nanofleet-agent enroll --server-ca <data-dir>/ca/ca-cert.pem).")
+        boolean https;
+
         @Option(names = "--mqtt-host", defaultValue = "0.0.0.0", description = "Embedded broker bind address (default: ${DEFAULT-VALUE}).")
         String mqttHost;
 
@@ -110,7 +114,7 @@ public final class ServerMain implements Runnable {
                 config = ServerConfig.builder().httpHost(httpHost).httpPort(httpPort).mqttHost(mqttHost).mqttPort(mqttPort)
                         .mqttsPort(mqttsPort).plainMqtt(!noPlainMqtt).coapPort(coapPort).externalBroker(broker).db(db)
                         .dataDir(dataDir).caPasswordFile(caPasswordFile).publicHost(publicHost)
-                        .rawRetention(java.time.Duration.ofHours(rawRetentionHours)).build();
+                        .rawRetention(java.time.Duration.ofHours(rawRetentionHours)).https(https).build();
             } catch (IllegalArgumentException e) {
                 System.err.println("nanofleet-server: " + e.getMessage());
                 return 2;

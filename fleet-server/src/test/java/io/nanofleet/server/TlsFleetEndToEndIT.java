@@ -199,6 +199,26 @@ class TlsFleetEndToEndIT {
         }
     }
 
+    /** With --https the token and CSR travel over TLS; the device checks the server against the CA it was given. */
+    @Test
+    void enrollmentOverHttpsWithTheCaCertificate() throws Exception {
+        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
+                .plainMqtt(false).mqttsPort(0).coapPort(0).https(true).dataDir(dataDir).build()).start();
+        String token = server.identity().createToken("pump-5", 600, null, java.util.List.of(), "test").token();
+        String url = "https://127.0.0.1:" + server.httpPort();
+        // Without the CA the handshake fails and the token is never sent.
+        var refused = assertThrows(io.nanofleet.agent.enroll.EnrollmentException.class,
+                () -> new Enroller(null).enroll(url, token, "pump-5", "hw", "1", new Credentials(agentDir)));
+        assertTrue(refused.getCause() instanceof javax.net.ssl.SSLException, String.valueOf(refused.getCause()));
+        javax.net.ssl.TrustManagerFactory tmf = io.nanofleet.server.identity.TlsContexts.trustOnly(
+                io.nanofleet.server.identity.Pem.certificate(java.nio.file.Files.readString(dataDir.resolve("ca/ca-cert.pem"))));
+        javax.net.ssl.SSLContext trust = javax.net.ssl.SSLContext.getInstance("TLS");
+        trust.init(null, tmf.getTrustManagers(), null);
+        Enroller.Result r = new Enroller(trust).enroll(url, token, "pump-5", "hw", "1", new Credentials(agentDir));
+        assertEquals("pump-5", r.deviceId());
+        assertTrue(server.identity().registry().isEnrolled("pump-5"));
+    }
+
     /** A client with a certificate from another CA does not get past the TLS handshake. */
     @Test
     void certificateFromAnotherCaIsRefusedInTheHandshake(@TempDir Path otherCaDir) throws Exception {

@@ -67,8 +67,17 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start(String host, int port) {
+        return start(host, port, null);
+    }
+
+    /** With {@code tls} non-null, serves HTTPS with that key and certificate. */
+    public int start(String host, int port, io.vertx.core.net.KeyCertOptions tls) {
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls);
+        }
         try {
-            server = vertx.createHttpServer().requestHandler(router()).listen(port, host)
+            server = vertx.createHttpServer(options).requestHandler(router()).listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             return server.actualPort();
         } catch (Exception e) {

@@ -30,7 +30,11 @@ public final class FleetStore implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         boolean sqlite = jdbcUrl.startsWith("jdbc:sqlite:");
         // WAL lets readers run while the batch writer commits; busy_timeout rides out the brief write lock.
-        config.setJdbcUrl(sqlite && !jdbcUrl.contains("?") ? jdbcUrl + "?journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL" : jdbcUrl);
+        // IMMEDIATE transactions take the write lock when they begin: a transaction that reads and then writes
+        // (enrollment, revocation, retention) would otherwise fail with SQLITE_BUSY_SNAPSHOT if the batch writer
+        // committed in between, which no busy timeout can wait out.
+        config.setJdbcUrl(sqlite && !jdbcUrl.contains("?")
+                ? jdbcUrl + "?journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL&transaction_mode=IMMEDIATE" : jdbcUrl);
         config.setMaximumPoolSize(sqlite ? 4 : 8);
         config.setPoolName("nanofleet-db");
         HikariDataSource ds;
