@@ -84,7 +84,7 @@ public final class IngestBench implements Callable<Integer> {
         int http = freePort();
         int mqtt = freePort();
         try (ServerProcess server = new ServerProcess(data, heap, http, mqtt, freePort(), freePort())) {
-            server.awaitHealthy(60_000);
+            server.awaitHealthy(180_000);
             try (StoredWatcher watcher = new StoredWatcher(data.resolve("nanofleet.db"));
                  LoadClients clients = new LoadClients()) {
                 clients.connect("127.0.0.1", mqtt, "bs" + n + "-", n, 1000, rate / n);
