@@ -104,6 +104,7 @@ final class AgentFactory {
             java.nio.file.Path model = cfg.path(Settings.DETECTOR_MODEL);
             var loaded = io.nanofleet.anomaly.model.DetectorModelFile.read(model);
             if (!loaded.channels().equals(agent.channels())) {
+                agent.close();
                 throw new ConfigException("config", List.of(Settings.DETECTOR_MODEL + ": " + model + " is for channels "
                         + loaded.channels() + ", the sensor has " + agent.channels()));
             }
