@@ -79,7 +79,12 @@ class CrashIT {
             AgentProcess third = new AgentProcess(log, "run", "--config", conf.toString());
             Await.until(Duration.ofSeconds(60), "everything up to " + stoppedAt,
                     () -> after.firstArrivals().size() >= stoppedAt, () -> "got " + after.firstArrivals().size());
-            assertEquals(143, third.terminate());
+            // The fleet's 'restart' command: the agent answers, shuts down cleanly and exits 75 for systemd to restart it.
+            after.publish(io.nanofleet.protocols.Topics.cmd("crash-1"), io.nanofleet.protocols.Codecs.COMMAND.encode(
+                    io.nanofleet.protocols.v1.Command.newBuilder().setDeviceId("crash-1").setCommandId("restart-1")
+                            .setAction("restart").build()));
+            assertTrue(third.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "restart command ends the process");
+            assertEquals(75, third.process().exitValue());
             long last;
             try (DiskQueue q = new DiskQueue(state.resolve("queue"), 16L << 20, 256L << 10, true)) {
                 last = q.lastIndex();
