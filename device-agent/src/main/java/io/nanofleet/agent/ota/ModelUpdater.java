@@ -159,14 +159,13 @@ public final class ModelUpdater {
 
     private void judge(Trial t) {
         EdgePipeline active = agent.detector();
-        long oldScored = active == null ? 0 : active.scoredSamples() - t.activeScoredAtStart;
-        long oldAnomalies = active == null ? 0 : active.anomalousSamples() - t.activeAnomaliesAtStart;
-        // The old pipeline may have recalibrated meanwhile (counters reset); judge on the shadow's window then.
-        double window = t.shadow.scoredSamples();
-        double oldRate = oldScored > 0 && oldScored >= 0 && oldAnomalies >= 0 ? (double) oldAnomalies / Math.max(1, oldScored) : 0;
-        double newRate = t.shadow.anomalousSamples() / window;
-        double allowed = Math.max(2 * oldRate, oldRate + 0.01);
-        if (newRate <= allowed) {
+        long oldScored = active == null ? 0 : Math.max(0, active.scoredSamples() - t.activeScoredAtStart);
+        long oldAnomalies = active == null ? 0 : Math.max(0, active.anomalousSamples() - t.activeAnomaliesAtStart);
+        long window = t.shadow.scoredSamples();
+        double oldRate = rate(oldAnomalies, oldScored);
+        double newRate = rate(t.shadow.anomalousSamples(), window);
+        double allowed = allowedRate(oldRate);
+        if (healthy(oldAnomalies, oldScored, t.shadow.anomalousSamples(), window)) {
             try {
                 slots.confirm();
             } catch (IOException e) {
@@ -182,6 +181,20 @@ public final class ModelUpdater {
             rollback(t.target, String.format(java.util.Locale.ROOT,
                     "rolled back: anomaly rate %.4f in shadow, old model %.4f, allowed %.4f", newRate, oldRate, allowed));
         }
+    }
+
+    static double rate(long anomalous, long scored) {
+        return scored <= 0 ? 0 : (double) anomalous / scored;
+    }
+
+    /** The health rule: at most twice the old model's anomaly rate, and never less than one point above it. */
+    static double allowedRate(double oldRate) {
+        return Math.max(2 * oldRate, oldRate + 0.01);
+    }
+
+    /** Whether a shadow with {@code newAnomalies} of {@code newScored} passes against the old model's figures. */
+    static boolean healthy(long oldAnomalies, long oldScored, long newAnomalies, long newScored) {
+        return newScored > 0 && rate(newAnomalies, newScored) <= allowedRate(rate(oldAnomalies, oldScored));
     }
 
     private void rollback(String target, String why) {
