@@ -116,13 +116,17 @@ class DiskQueueTest {
             List<Outbox.Entry> left = q.after(0, 10_000);
             assertEquals(40, left.stream().filter(e -> e.kind() == Outbox.Kind.EVENT).count(), "every event kept");
             assertEquals(440 - q.droppedSummaries() - q.droppedEvents(), left.size(), "every message is either queued or counted");
+            assertEquals(left.size(), q.pending(), "pending is exact after drops");
+            q.ackThrough(left.get(9).index());
+            assertEquals(left.size() - 10, q.pending(), "and after acknowledgements that span dropped indices");
             // Only events now: the oldest events go, counted.
             for (int i = 0; i < 200; i++) {
                 q.append(Outbox.Kind.EVENT, "e", seq -> new byte[100]);
             }
             assertTrue(q.droppedEvents() > 0);
-            long total = 640;
+            long total = 640 - 10;
             assertEquals(total, q.after(0, 10_000).size() + q.droppedSummaries() + q.droppedEvents());
+            assertEquals(q.after(0, 10_000).size(), q.pending());
         }
         try (DiskQueue q = new DiskQueue(dir, 16 * 1024, 4 * 1024, false)) {
             assertTrue(q.droppedSummaries() > 300, "drop counters persist");
