@@ -162,6 +162,20 @@ class TlsFleetEndToEndIT {
         }
         intruder.close();
 
+        // A command to a tag query reaches every device with that tag: pump-1 answers, pump-2 (no agent running)
+        // never does, so its command turns EXPIRED after the ttl.
+        Http.Response batch = Http.post(url("/api/v1/commands"), "{\"target\":{\"tag\":\"pump\"},\"action\":\"ping\",\"ttlMs\":4000}",
+                server.adminToken());
+        assertEquals(202, batch.status(), batch.body());
+        assertEquals(2, batch.json().getInteger("count"), batch.body());
+        String batchId = batch.json().getString("batchId");
+        JsonObject statuses = Await.until(Duration.ofSeconds(30), "batch settled",
+                () -> Http.get(url("/api/v1/command-batches/" + batchId), server.adminToken()).json().getJsonObject("statuses"),
+                st -> st.getInteger("OK", 0) == 1 && st.getInteger("EXPIRED", 0) == 1);
+        assertEquals(2, statuses.size(), statuses.encode());
+        assertEquals(404, Http.post(url("/api/v1/commands"), "{\"target\":{\"group\":\"nowhere\"},\"action\":\"ping\"}",
+                server.adminToken()).status(), "a group with no devices");
+
         // Client id must equal the certificate's CN.
         MqttClient impostor = other.client(server.tlsUri(), "pump-1");
         MqttException wrongId = assertThrows(MqttException.class, () -> impostor.connect(other.options()));
