@@ -166,6 +166,10 @@ public final class FleetServer implements AutoCloseable {
         updates = UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(), config.coapPort(),
                 config.usesPostgres()).withDeviceCa(ca, registry), store, gateway, connection.uri(), brokerAuth(connection),
                 rolloutAudit(), clock);
+        // Enrollment hands devices the image repository's newest signed root.json: their TUF trust anchor.
+        UpdateServices u = updates;
+        apiContext.register(io.nanofleet.server.identity.TrustedRootSource.class,
+                () -> new io.vertx.core.json.JsonObject(io.vertx.core.buffer.Buffer.buffer(u.repository().rootBytes())));
         List<RouteModule> modules = new ArrayList<>(routeModules());
         modules.addAll(updates.routes());
         api = new ApiServer(vertx, apiContext, modules,

@@ -108,7 +108,11 @@ class TlsFleetEndToEndIT {
 
         // 4. A second device, enrolled with a CSR made here, cannot touch pump-1's topics.
         DeviceCerts other = new DeviceCerts("pump-2");
-        other.enrolled(enroll(enrollmentToken("pump-2"), other.csr("pump-2")));
+        JsonObject answer = enroll(enrollmentToken("pump-2"), other.csr("pump-2"));
+        other.enrolled(answer);
+        assertEquals("root", answer.getJsonObject("trustedRoot").getJsonObject("signed").getString("_type"),
+                "enrollment hands out the image repository's signed root.json");
+        assertTrue(answer.getString("coapUrl").startsWith("coaps://127.0.0.1:"), answer.getString("coapUrl"));
         MqttClient intruder = other.client(server.tlsUri(), "pump-2");
         intruder.connect(other.options());
         IMqttToken sub = intruder.subscribe(new MqttSubscription[] {new MqttSubscription(Topics.cmd("pump-1"), 1)},
