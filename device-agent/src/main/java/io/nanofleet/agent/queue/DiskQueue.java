@@ -335,9 +335,6 @@ public final class DiskQueue implements Outbox {
                 break;
             }
             if (seg.last > from) {
-                if (seg == segments.lastEntry().getValue()) {
-                    active.force(false);
-                }
                 try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ)) {
                     Record.Reader r = new Record.Reader(ch, pos);
                     Record rec;
@@ -493,9 +490,6 @@ public final class DiskQueue implements Outbox {
         long[] n = new long[2];
         if (seg.last <= ackedThrough) {
             return n;
-        }
-        if (seg == segments.lastEntry().getValue()) {
-            active.force(false);
         }
         try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ)) {
             Record.Reader r = new Record.Reader(ch);
