@@ -67,7 +67,18 @@ public final class Credentials {
             // not POSIX
         }
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path target = dir.resolve(name);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // 'sudo nanofleet-agent enroll' runs as root; the files belong to whoever owns the state directory (the
+        // package makes it the agent's user), so the service can read them without a chown.
+        try {
+            var owner = Files.getOwner(dir);
+            if (!owner.equals(Files.getOwner(target))) {
+                Files.setOwner(target, owner);
+            }
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not root, or no owners on this file system: the file stays ours
+        }
     }
 
     public String read(String name) throws IOException {

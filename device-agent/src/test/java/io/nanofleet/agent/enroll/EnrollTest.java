@@ -83,6 +83,17 @@ class EnrollTest {
     }
 
     @Test
+    void filesBelongToTheStateDirectorysOwner() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "only root can give files away; skipping");
+        var nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        Path state = Files.createDirectories(dir.resolve("owned"));
+        Files.setOwner(state, nobody);
+        new Credentials(state).writePrivate(Credentials.KEY, "secret");
+        assertEquals(nobody, Files.getOwner(state.resolve(Credentials.KEY)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve(Credentials.KEY))));
+    }
+
+    @Test
     void unreachableServerAndBadUsageExitCodes() throws Exception {
         assertEquals(1, run("enroll", "--server", "http://127.0.0.1:1", "--token", "t", "--device-id", "d",
                 "--state-dir", dir.toString()));
