@@ -40,6 +40,30 @@ class ServerStartupTest {
     }
 
     @Test
+    void mqttsPortInUseNamesTheFlag() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            ServerConfig c = ServerConfig.builder().mqttsPort(taken.getLocalPort()).coapPort(0).httpHost("127.0.0.1").httpPort(0)
+                    .mqttHost("127.0.0.1").mqttPort(0).dataDir(dir).build();
+            StartupException e = assertThrows(StartupException.class, () -> new FleetServer(c).start());
+            assertTrue(e.getMessage().contains("--mqtts-port"), e.getMessage());
+        }
+    }
+
+    @Test
+    void wrongCaPasswordSaysWhichFlagToUse() throws Exception {
+        java.nio.file.Path caDir = dir.resolve("ca");
+        io.nanofleet.server.identity.DeviceCa.openOrCreate(caDir, "right".toCharArray());
+        java.nio.file.Path wrong = java.nio.file.Files.writeString(dir.resolve("pw"), "wrong");
+        StartupException e = assertThrows(StartupException.class,
+                () -> io.nanofleet.server.identity.DeviceCa.openOrCreate(caDir, io.nanofleet.server.identity.CaPassword.resolve(wrong, dir)));
+        assertTrue(e.getMessage().contains("--ca-password-file"), e.getMessage());
+        assertTrue(java.nio.file.Files.readString(caDir.resolve("ca-key.pem")).contains("ENCRYPTED PRIVATE KEY"),
+                "the CA key is stored encrypted");
+        assertEquals("right", String.valueOf(io.nanofleet.server.identity.CaPassword.resolve(
+                java.nio.file.Files.writeString(dir.resolve("pw2"), "right\n"), dir)));
+    }
+
+    @Test
     void brokerUriForms() {
         assertEquals("tcp://10.0.0.5:1884", FleetServer.toPahoUri("mqtt://10.0.0.5:1884"));
         assertEquals("tcp://broker:1883", FleetServer.toPahoUri("mqtt://broker"));
@@ -75,6 +99,27 @@ class ServerStartupTest {
         Result badPort = run("serve", "--http-port", "99999", "--data-dir", dir.toString());
         assertEquals(2, badPort.code);
         assertTrue(badPort.err.contains("--http-port"), badPort.err);
+    }
+
+    @Test
+    void brokerCertWritesMosquittoFiles() throws Exception {
+        assertEquals(2, run("broker-cert", "--data-dir", dir.toString()).code, "missing --host/--out is a usage error");
+        java.nio.file.Path pw = java.nio.file.Files.writeString(dir.resolve("pw"), "secret");
+        java.nio.file.Path out = dir.resolve("mosq");
+        Result ok = run("broker-cert", "--data-dir", dir.toString(), "--ca-password-file", pw.toString(),
+                "--host", "mqtt.example,10.0.0.5", "--out", out.toString());
+        assertEquals(0, ok.code, ok.err);
+        var cert = io.nanofleet.server.identity.Pem.certificate(java.nio.file.Files.readString(out.resolve("broker-cert.pem")));
+        var ca = io.nanofleet.server.identity.Pem.certificate(java.nio.file.Files.readString(out.resolve("ca-cert.pem")));
+        cert.verify(ca.getPublicKey());
+        assertTrue(cert.getSubjectAlternativeNames().toString().contains("mqtt.example"), cert.getSubjectAlternativeNames().toString());
+        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+                java.nio.file.Files.getPosixFilePermissions(out.resolve("broker-key.pem")));
+        Result wrongPw = run("broker-cert", "--data-dir", dir.toString(), "--ca-password-file",
+                java.nio.file.Files.writeString(dir.resolve("bad"), "nope").toString(), "--host", "h", "--out", out.toString());
+        assertEquals(1, wrongPw.code);
+        assertTrue(wrongPw.err.contains("--ca-password-file"), wrongPw.err);
     }
 
     record Result(int code, String err) {}
