@@ -90,6 +90,23 @@ class BadInputIT {
     }
 
     @Test
+    void anEnrolledDeviceIdCannotBeUsedOnThePlainListener() throws Exception {
+        String token = Http.post(url("/api/v1/enrollment-tokens"), "{\"deviceId\":\"tls-only-1\"}", server.adminToken())
+                .json().getString("token");
+        DeviceCerts d = new DeviceCerts("tls-only-1");
+        assertEquals(200, Http.post(url("/api/v1/enroll"), new JsonObject().put("token", token).put("csr", d.csr("tls-only-1")).encode())
+                .status());
+        MqttAsyncClient impostor = new MqttAsyncClient(server.brokerUri(), "tls-only-1", new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setAutomaticReconnect(false);
+        MqttException e = org.junit.jupiter.api.Assertions.assertThrows(MqttException.class,
+                () -> impostor.connect(o).waitForCompletion(20_000));
+        assertEquals(0x87, e.getReasonCode(), e.toString());
+        impostor.close();
+        assertTrue(metrics().contains("nanofleet_rejected_total{reason=\"enrolled_on_plain\",source=\"broker\"} 1.0"));
+    }
+
+    @Test
     void invalidApiTokensAreCounted() throws Exception {
         assertEquals(401, Http.get(url("/api/v1/devices"), "nft_garbage").status());
         assertEquals(401, Http.get(url("/api/v1/devices"), null).status());

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       that device and not revoked. The device then gets its own-subtree ACL.</li>
  *   <li>{@code internal} (127.0.0.1 only): the server's own consumer, with a per-start secret.</li>
  *   <li>{@code dev-plain}: development listener without authentication; devices still get the
- *       own-subtree ACL (client id = device id) and revoked devices are refused.</li>
+ *       own-subtree ACL (client id = device id); revoked and enrolled device ids are refused (an enrolled
+ *       device must prove itself with its certificate).</li>
  * </ul>
  */
 final class DeviceAuthenticator implements SimpleAuthenticator {
@@ -82,6 +83,12 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
                 }
                 if (registry.isRevoked(clientId)) {
                     refuse(output, "revoked_certificate", ConnackReasonCode.NOT_AUTHORIZED, clientId + " is revoked");
+                    return;
+                }
+                if (registry.isEnrolled(clientId)) {
+                    // Otherwise anyone could speak for an enrolled device through the unauthenticated listener.
+                    refuse(output, "enrolled_on_plain", ConnackReasonCode.NOT_AUTHORIZED,
+                            clientId + " is enrolled: it must connect over TLS with its certificate");
                     return;
                 }
                 device(clientId, connect, output);

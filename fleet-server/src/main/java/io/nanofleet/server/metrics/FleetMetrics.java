@@ -32,7 +32,7 @@ public final class FleetMetrics {
             "bad_request", "bad_csr", "unknown_token", "expired_token", "token_used",
             // broker connections
             "no_certificate", "unknown_certificate", "revoked_certificate", "client_id_mismatch", "bad_credentials",
-            "bad_client_id", "will_not_allowed");
+            "bad_client_id", "will_not_allowed", "enrolled_on_plain");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter rejected;
