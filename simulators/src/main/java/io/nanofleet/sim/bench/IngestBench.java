@@ -86,7 +86,7 @@ public final class IngestBench implements Callable<Integer> {
         try (ServerProcess server = new ServerProcess(data, heap, http, mqtt, freePort(), freePort())) {
             server.awaitHealthy(180_000);
             try (StoredWatcher watcher = new StoredWatcher(data.resolve("nanofleet.db"));
-                 LoadClients clients = new LoadClients()) {
+                 LoadClients clients = new LoadClients(true)) {
                 clients.connect("127.0.0.1", mqtt, "bs" + n + "-", n, 1000, rate / n);
                 awaitConnected(clients, n);
                 Phase p = measure(clients, () -> {
@@ -121,7 +121,7 @@ public final class IngestBench implements Callable<Integer> {
         String[] hp = mosquitto.split(":");
         String prefix = "bc" + n + "-" + System.nanoTime() % 100000 + "-";
         try (CeilingSubscriber sub = new CeilingSubscriber("tcp://" + mosquitto, prefix);
-             LoadClients clients = new LoadClients()) {
+             LoadClients clients = new LoadClients(false)) {
             clients.connect(hp[0], Integer.parseInt(hp[1]), prefix, n, 1000, rate / n);
             awaitConnected(clients, n);
             Phase p = measure(clients, sub.received::get, sub::measuring);

@@ -54,6 +54,11 @@ final class LoadClients implements AutoCloseable {
     final AtomicLong refused = new AtomicLong();
     final AtomicLong rejectedByBroker = new AtomicLong();
     private volatile boolean publishing;
+    private final boolean retainState;
+
+    LoadClients(boolean retainState) {
+        this.retainState = retainState;
+    }
 
     /** Opens {@code devices} connections (about {@code perSecond} per second) to host:port. */
     void connect(String host, int port, String prefix, int devices, int perSecond, double ratePerDevice) throws InterruptedException {
@@ -117,8 +122,10 @@ final class LoadClients implements AutoCloseable {
                 DeviceState s = DeviceState.newBuilder().setSchemaVersion(1).setKind(MessageKind.DEVICE_STATE).setDeviceId(id)
                         .setStatus(DeviceState.Status.ONLINE).setTimestampMs(System.currentTimeMillis())
                         .setHardwareId("bench").setAgentVersion("bench").addChannels("temp").build();
+                // Retained on the fleet server's own broker (as an agent does); not on a shared broker such as the
+                // machine's Mosquitto, where thousands of retained states would outlive the run.
                 ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(Topics.state(id)).qos(MqttQoS.AT_MOST_ONCE)
-                        .retained(true).payload(Unpooled.wrappedBuffer(Codecs.STATE.encode(s))).build());
+                        .retained(retainState).payload(Unpooled.wrappedBuffer(Codecs.STATE.encode(s))).build());
                 long offset = ThreadLocalRandom.current().nextLong(periodUs);
                 ctx.executor().scheduleAtFixedRate(() -> tick(ctx), offset, periodUs, TimeUnit.MICROSECONDS);
             } else if (type == MqttMessageType.PUBACK) {
