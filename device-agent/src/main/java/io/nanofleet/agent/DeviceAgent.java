@@ -91,7 +91,7 @@ public final class DeviceAgent implements AutoCloseable {
     private ScheduledFuture<?> stateTask;
     private volatile boolean closed;
 
-    private DeviceAgent(Builder b) throws IOException, MqttException {
+    DeviceAgent(DeviceAgentBuilder b) throws IOException, MqttException {
         this.deviceId = DeviceId.require(b.deviceId);
         this.hardwareId = b.hardwareId;
         this.sensor = Objects.requireNonNull(b.sensor, "sensor");
@@ -130,8 +130,8 @@ public final class DeviceAgent implements AutoCloseable {
         AgentCommands.register(this, commands, b.restartHook);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static DeviceAgentBuilder builder() {
+        return new DeviceAgentBuilder();
     }
 
     public String deviceId() {
@@ -532,185 +532,6 @@ public final class DeviceAgent implements AutoCloseable {
             sensor.close();
             if (ownsScheduler) {
                 scheduler.shutdownNow();
-            }
-        }
-    }
-
-    /** Builds an agent; only device id, broker (or uplink) and sensor are required. */
-    public static final class Builder {
-        private String deviceId;
-        private String brokerUri;
-        private String hardwareId = "generic";
-        private SensorSource sensor;
-        private long sampleIntervalMs = 1000;
-        private long telemetryIntervalMs = 10_000;
-        private long stateIntervalMs = 60_000;
-        private LongSupplier clock = System::currentTimeMillis;
-        private ScheduledExecutorService scheduler;
-        private Path stateDir;
-        private long queueMaxBytes = 16L << 20;
-        private long queueSegmentBytes = 256L << 10;
-        private boolean fsync = true;
-        private int memoryQueueMessages = 10_000;
-        private SSLContext sslContext;
-        private PublicKey commandKey;
-        private boolean requireSignedCommands;
-        private boolean detector = true;
-        private DetectorConfig detectorConfig = DetectorConfig.DEFAULT;
-        private int eventContextRows = 32;
-        private long maxRawSeconds = 600;
-        private int keepAliveSeconds = 30;
-        private long sessionExpirySeconds = 86_400;
-        private long reconnectMinMs = 1000;
-        private long reconnectMaxMs = 60_000;
-        private long startTimeoutMs = 10_000;
-        private Uplink uplink;
-        private Runnable restartHook;
-
-        public Builder deviceId(String deviceId) {
-            this.deviceId = deviceId;
-            return this;
-        }
-
-        /** e.g. {@code tcp://127.0.0.1:1883}, {@code mqtt://...} or {@code mqtts://...} (TLS: set {@link #tls}). */
-        public Builder broker(String brokerUri) {
-            this.brokerUri = brokerUri;
-            return this;
-        }
-
-        public Builder hardwareId(String hardwareId) {
-            this.hardwareId = hardwareId;
-            return this;
-        }
-
-        public Builder sensor(SensorSource sensor) {
-            this.sensor = sensor;
-            return this;
-        }
-
-        public Builder sampleIntervalMs(long ms) {
-            this.sampleIntervalMs = positive("sample interval", ms);
-            return this;
-        }
-
-        public Builder telemetryIntervalMs(long ms) {
-            this.telemetryIntervalMs = positive("telemetry interval", ms);
-            return this;
-        }
-
-        public Builder stateIntervalMs(long ms) {
-            this.stateIntervalMs = positive("state interval", ms);
-            return this;
-        }
-
-        public Builder clock(LongSupplier clock) {
-            this.clock = clock;
-            return this;
-        }
-
-        /** Share a scheduler between agents (the simulator does); otherwise the agent owns one thread. */
-        public Builder scheduler(ScheduledExecutorService scheduler) {
-            this.scheduler = scheduler;
-            return this;
-        }
-
-        /** Where the disk queue and command log live; without it both are in memory (simulated agents). */
-        public Builder stateDir(Path dir) {
-            this.stateDir = dir;
-            return this;
-        }
-
-        public Builder queue(long maxBytes, long segmentBytes, boolean fsync) {
-            this.queueMaxBytes = maxBytes;
-            this.queueSegmentBytes = segmentBytes;
-            this.fsync = fsync;
-            return this;
-        }
-
-        /** Bound of the in-memory queue (agents without a state directory). */
-        public Builder memoryQueueMessages(int n) {
-            this.memoryQueueMessages = (int) positive("memory queue", n);
-            return this;
-        }
-
-        /** TLS with the device certificate (from {@code Credentials.sslContext()}). */
-        public Builder tls(SSLContext context) {
-            this.sslContext = context;
-            return this;
-        }
-
-        /** The server's command key: every command must then carry its valid signature. */
-        public Builder commandKey(PublicKey key) {
-            this.commandKey = key;
-            this.requireSignedCommands = key != null;
-            return this;
-        }
-
-        public Builder detector(boolean enabled) {
-            this.detector = enabled;
-            return this;
-        }
-
-        public Builder detectorConfig(DetectorConfig config) {
-            this.detectorConfig = config;
-            return this;
-        }
-
-        public Builder eventContextRows(int rows) {
-            this.eventContextRows = (int) positive("event context", rows);
-            return this;
-        }
-
-        public Builder maxRawSeconds(long s) {
-            this.maxRawSeconds = positive("max raw seconds", s);
-            return this;
-        }
-
-        public Builder mqttSession(int keepAliveSeconds, long sessionExpirySeconds) {
-            this.keepAliveSeconds = keepAliveSeconds;
-            this.sessionExpirySeconds = sessionExpirySeconds;
-            return this;
-        }
-
-        public Builder reconnect(long minMs, long maxMs) {
-            this.reconnectMinMs = minMs;
-            this.reconnectMaxMs = maxMs;
-            return this;
-        }
-
-        /** How long {@link #start} waits for the first connection (0: not at all). */
-        public Builder startTimeoutMs(long ms) {
-            this.startTimeoutMs = ms;
-            return this;
-        }
-
-        /** A different transport (e.g. CoAP); then {@link #broker} is not needed. */
-        public Builder uplink(Uplink uplink) {
-            this.uplink = uplink;
-            return this;
-        }
-
-        /** What the {@code restart} command does (the CLI exits so systemd restarts it); none = refused. */
-        public Builder restartHook(Runnable hook) {
-            this.restartHook = hook;
-            return this;
-        }
-
-        private static long positive(String what, long v) {
-            if (v <= 0) {
-                throw new IllegalArgumentException(what + " must be > 0, got " + v);
-            }
-            return v;
-        }
-
-        public DeviceAgent build() throws MqttException {
-            if (uplink == null) {
-                Objects.requireNonNull(brokerUri, "broker");
-            }
-            try {
-                return new DeviceAgent(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open the agent's state in " + stateDir, e);
             }
         }
     }

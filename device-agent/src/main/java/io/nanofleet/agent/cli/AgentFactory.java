@@ -71,7 +71,7 @@ final class AgentFactory {
             t.setDaemon(true);
             return t;
         });
-        DeviceAgent.Builder b = DeviceAgent.builder().deviceId(id).hardwareId(cfg.string(Settings.HARDWARE_ID))
+        io.nanofleet.agent.DeviceAgentBuilder b = DeviceAgent.builder().deviceId(id).hardwareId(cfg.string(Settings.HARDWARE_ID))
                 .sensor(sensor(cfg)).sampleIntervalMs(cfg.longValue(Settings.SAMPLE_INTERVAL))
                 .telemetryIntervalMs(cfg.longValue(Settings.TELEMETRY_INTERVAL))
                 .stateIntervalMs(cfg.longValue(Settings.STATE_INTERVAL))

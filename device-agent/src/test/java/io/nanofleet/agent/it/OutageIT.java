@@ -45,8 +45,11 @@ class OutageIT {
             assertTrue(agent.isConnected());
             Await.until(Duration.ofSeconds(60), "calibration and first summaries", () -> recorder.telemetry().size() >= 20);
 
-            broker.stop();
+            // Cut the device off first, give the broker a moment to hand the recorder everything it acknowledged,
+            // then take the broker away for real.
             gate.open(false);
+            Thread.sleep(1000);
+            broker.stop();
             recorder.close();
             long queuedBefore = agent.lastQueuedIndex();
             long outageStart = System.nanoTime();

@@ -17,6 +17,7 @@ public final class TcpGate implements AutoCloseable {
     private final ServerSocket server;
     private final int target;
     private volatile boolean open = true;
+    private final java.util.Set<Socket> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public TcpGate(int targetPort) throws IOException {
         this.target = targetPort;
@@ -30,8 +31,22 @@ public final class TcpGate implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /**
+     * Closing also cuts the connections in progress, as a network outage would: the device loses its broker
+     * while the test's own subscriber, connected directly, still receives whatever the broker accepted.
+     */
     public void open(boolean open) {
         this.open = open;
+        if (!open) {
+            for (Socket s : live) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+            live.clear();
+        }
     }
 
     private void acceptLoop() {
@@ -49,6 +64,8 @@ public final class TcpGate implements AutoCloseable {
                     in.close();
                     continue;
                 }
+                live.add(in);
+                live.add(out);
                 pump(in, out);
                 pump(out, in);
             } catch (IOException e) {

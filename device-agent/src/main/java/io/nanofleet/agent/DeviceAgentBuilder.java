@@ -1,0 +1,193 @@
+package io.nanofleet.agent;
+
+import io.nanofleet.agent.sensor.SensorSource;
+import io.nanofleet.agent.transport.Uplink;
+import io.nanofleet.anomaly.detect.DetectorConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
+import org.eclipse.paho.mqttv5.common.MqttException;
+
+/** Builds an agent; only device id, broker (or uplink) and sensor are required. */
+public final class DeviceAgentBuilder {
+    String deviceId;
+    String brokerUri;
+    String hardwareId = "generic";
+    SensorSource sensor;
+    long sampleIntervalMs = 1000;
+    long telemetryIntervalMs = 10_000;
+    long stateIntervalMs = 60_000;
+    LongSupplier clock = System::currentTimeMillis;
+    ScheduledExecutorService scheduler;
+    Path stateDir;
+    long queueMaxBytes = 16L << 20;
+    long queueSegmentBytes = 256L << 10;
+    boolean fsync = true;
+    int memoryQueueMessages = 10_000;
+    SSLContext sslContext;
+    PublicKey commandKey;
+    boolean requireSignedCommands;
+    boolean detector = true;
+    DetectorConfig detectorConfig = DetectorConfig.DEFAULT;
+    int eventContextRows = 32;
+    long maxRawSeconds = 600;
+    int keepAliveSeconds = 30;
+    long sessionExpirySeconds = 86_400;
+    long reconnectMinMs = 1000;
+    long reconnectMaxMs = 60_000;
+    long startTimeoutMs = 10_000;
+    Uplink uplink;
+    Runnable restartHook;
+
+    public DeviceAgentBuilder deviceId(String deviceId) {
+        this.deviceId = deviceId;
+        return this;
+    }
+
+    /** e.g. {@code tcp://127.0.0.1:1883}, {@code mqtt://...} or {@code mqtts://...} (TLS: set {@link #tls}). */
+    public DeviceAgentBuilder broker(String brokerUri) {
+        this.brokerUri = brokerUri;
+        return this;
+    }
+
+    public DeviceAgentBuilder hardwareId(String hardwareId) {
+        this.hardwareId = hardwareId;
+        return this;
+    }
+
+    public DeviceAgentBuilder sensor(SensorSource sensor) {
+        this.sensor = sensor;
+        return this;
+    }
+
+    public DeviceAgentBuilder sampleIntervalMs(long ms) {
+        this.sampleIntervalMs = positive("sample interval", ms);
+        return this;
+    }
+
+    public DeviceAgentBuilder telemetryIntervalMs(long ms) {
+        this.telemetryIntervalMs = positive("telemetry interval", ms);
+        return this;
+    }
+
+    public DeviceAgentBuilder stateIntervalMs(long ms) {
+        this.stateIntervalMs = positive("state interval", ms);
+        return this;
+    }
+
+    public DeviceAgentBuilder clock(LongSupplier clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /** Share a scheduler between agents (the simulator does); otherwise the agent owns one thread. */
+    public DeviceAgentBuilder scheduler(ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
+        return this;
+    }
+
+    /** Where the disk queue and command log live; without it both are in memory (simulated agents). */
+    public DeviceAgentBuilder stateDir(Path dir) {
+        this.stateDir = dir;
+        return this;
+    }
+
+    public DeviceAgentBuilder queue(long maxBytes, long segmentBytes, boolean fsync) {
+        this.queueMaxBytes = maxBytes;
+        this.queueSegmentBytes = segmentBytes;
+        this.fsync = fsync;
+        return this;
+    }
+
+    /** Bound of the in-memory queue (agents without a state directory). */
+    public DeviceAgentBuilder memoryQueueMessages(int n) {
+        this.memoryQueueMessages = (int) positive("memory queue", n);
+        return this;
+    }
+
+    /** TLS with the device certificate (from {@code Credentials.sslContext()}). */
+    public DeviceAgentBuilder tls(SSLContext context) {
+        this.sslContext = context;
+        return this;
+    }
+
+    /** The server's command key: every command must then carry its valid signature. */
+    public DeviceAgentBuilder commandKey(PublicKey key) {
+        this.commandKey = key;
+        this.requireSignedCommands = key != null;
+        return this;
+    }
+
+    public DeviceAgentBuilder detector(boolean enabled) {
+        this.detector = enabled;
+        return this;
+    }
+
+    public DeviceAgentBuilder detectorConfig(DetectorConfig config) {
+        this.detectorConfig = config;
+        return this;
+    }
+
+    public DeviceAgentBuilder eventContextRows(int rows) {
+        this.eventContextRows = (int) positive("event context", rows);
+        return this;
+    }
+
+    public DeviceAgentBuilder maxRawSeconds(long s) {
+        this.maxRawSeconds = positive("max raw seconds", s);
+        return this;
+    }
+
+    public DeviceAgentBuilder mqttSession(int keepAliveSeconds, long sessionExpirySeconds) {
+        this.keepAliveSeconds = keepAliveSeconds;
+        this.sessionExpirySeconds = sessionExpirySeconds;
+        return this;
+    }
+
+    public DeviceAgentBuilder reconnect(long minMs, long maxMs) {
+        this.reconnectMinMs = minMs;
+        this.reconnectMaxMs = maxMs;
+        return this;
+    }
+
+    /** How long {@link #start} waits for the first connection (0: not at all). */
+    public DeviceAgentBuilder startTimeoutMs(long ms) {
+        this.startTimeoutMs = ms;
+        return this;
+    }
+
+    /** A different transport (e.g. CoAP); then {@link #broker} is not needed. */
+    public DeviceAgentBuilder uplink(Uplink uplink) {
+        this.uplink = uplink;
+        return this;
+    }
+
+    /** What the {@code restart} command does (the CLI exits so systemd restarts it); none = refused. */
+    public DeviceAgentBuilder restartHook(Runnable hook) {
+        this.restartHook = hook;
+        return this;
+    }
+
+    private static long positive(String what, long v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(what + " must be > 0, got " + v);
+        }
+        return v;
+    }
+
+    public DeviceAgent build() throws MqttException {
+        if (uplink == null) {
+            Objects.requireNonNull(brokerUri, "broker");
+        }
+        try {
+            return new DeviceAgent(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the agent's state in " + stateDir, e);
+        }
+    }
+}
