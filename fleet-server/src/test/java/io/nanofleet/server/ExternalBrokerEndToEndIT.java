@@ -59,6 +59,36 @@ class ExternalBrokerEndToEndIT extends AbstractFleetEndToEndIT {
         client.close();
     }
 
+    /** Enrolls with the agent's own code (JDK-made CSR), as a real device would before connecting. */
+    @Override
+    void beforeConnect(String deviceId) throws Exception {
+        Http.Response token = Http.post(api() + "/enrollment-tokens",
+                new io.vertx.core.json.JsonObject().put("deviceId", deviceId).put("ttlSeconds", 600).encode(), token());
+        org.junit.jupiter.api.Assertions.assertEquals(201, token.status(), token.body());
+        new io.nanofleet.agent.enroll.Enroller(null).enroll("http://127.0.0.1:" + server.httpPort(),
+                token.json().getString("token"), deviceId, "test-hw", "test", credentials(deviceId));
+    }
+
+    io.nanofleet.agent.enroll.Credentials credentials(String deviceId) {
+        return new io.nanofleet.agent.enroll.Credentials(dataDir.resolve("agent-" + deviceId));
+    }
+
+    /**
+     * A shared broker holds other clients' retained states (earlier runs, benchmarks); the server rightly
+     * refuses those as unknown devices. Every other reason still counts.
+     */
+    @Override
+    long unexpectedRejects() {
+        var c = server.gateway().counters();
+        return c.rejectedTotal() - c.rejectedCount(io.nanofleet.server.ingest.IngestCounters.Reject.UNKNOWN_DEVICE);
+    }
+
+    /** Plain MQTT to the external broker, but the server's commands are verified with the enrolled key. */
+    @Override
+    io.nanofleet.agent.DeviceAgentBuilder agentBuilder(String deviceId) throws Exception {
+        return io.nanofleet.agent.DeviceAgent.builder().commandKey(credentials(deviceId).commandKey());
+    }
+
     @Override
     ServerConfig.Builder config(ServerConfig.Builder b) {
         return b.externalBroker(brokerUrl);
