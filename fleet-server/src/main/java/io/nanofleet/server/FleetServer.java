@@ -164,7 +164,7 @@ public final class FleetServer implements AutoCloseable {
                 .register(SessionControl.class, broker != null ? broker : SessionControl.NONE)
                 .register(DeviceEndpoints.class, new DeviceEndpoints(config.publicHost(), mqttScheme, devicePort, config.coapPort()));
         updates = UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(), config.coapPort(),
-                config.usesPostgres()).withDeviceCa(ca, registry), store, gateway, connection.uri(), brokerAuth(connection),
+                config.usesPostgres()).withDeviceCa(ca, registry), store, gateway, connection.uri(), connection::applyTo,
                 rolloutAudit(), clock);
         // Enrollment hands devices the image repository's newest signed root.json: their TUF trust anchor.
         UpdateServices u = updates;
@@ -182,19 +182,6 @@ public final class FleetServer implements AutoCloseable {
             return null;
         }, false));
         LOG.info("NanoFleet server up: HTTP on port {}, devices connect to {}", httpPort, brokerUri);
-    }
-
-    /** The server's broker credentials, for the update services' own MQTT clients. */
-    private static java.util.function.Consumer<org.eclipse.paho.mqttv5.client.MqttConnectionOptions> brokerAuth(BrokerConnection c) {
-        return o -> {
-            if (c.username() != null) {
-                o.setUserName(c.username());
-                o.setPassword(c.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            if (c.tls() != null) {
-                o.setSocketFactory(c.tls());
-            }
-        };
     }
 
     /** Rollout steps go to the audit log; the engine's own steps under the actor "rollout-engine". */

@@ -10,20 +10,10 @@ import io.nanofleet.protocols.v1.Command;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
 import io.nanofleet.protocols.v1.TelemetryBatch;
-import io.nanofleet.server.StartupException;
 import io.nanofleet.server.store.BatchWriter;
-import java.util.UUID;
 import java.util.function.LongSupplier;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class DeviceGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceGateway.class);
 
-    private final MqttAsyncClient client;
+    private final ServerMqttClient mqtt;
     private final BatchWriter writer;
     private final IngestCounters counters = new IngestCounters();
     private final LongSupplier clock;
-    private final BrokerConnection connection;
     private volatile DevicePolicy policy = DevicePolicy.ACCEPT_ALL;
 
     public DeviceGateway(String brokerUri, BatchWriter writer, LongSupplier clock) {
@@ -52,83 +41,15 @@ public final class DeviceGateway implements AutoCloseable {
     public DeviceGateway(BrokerConnection connection, BatchWriter writer, LongSupplier clock) {
         this.writer = writer;
         this.clock = clock;
-        this.connection = connection;
-        try {
-            this.client = new MqttAsyncClient(connection.uri(), "nanofleet-server-" + UUID.randomUUID(), new MemoryPersistence());
-        } catch (MqttException | IllegalArgumentException e) {
-            throw new StartupException("invalid broker address " + connection.uri() + ": " + e.getMessage()
-                    + ". Use --broker mqtt://host:port or mqtts://host:port.", e);
-        }
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse r) {
-                LOG.warn("lost the broker connection ({}); reconnecting", r.getReasonString());
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException e) {
-                LOG.warn("MQTT error: {}", e.getMessage());
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                handle(topic, message.getPayload());
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {}
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-                if (reconnect) {
-                    subscribeQuietly();
-                }
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
-        });
+        this.mqtt = new ServerMqttClient("device ingest", "nanofleet-server-", connection.uri(), connection::applyTo,
+                this::handle,
+                new MqttSubscription(Topics.allDevices(Channel.STATE), 1),
+                new MqttSubscription(Topics.shared(Channel.TELEMETRY), 1),
+                new MqttSubscription(Topics.shared(Channel.EVENTS), 1));
     }
 
     public void start() {
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setCleanStart(true);
-        options.setAutomaticReconnect(true);
-        options.setAutomaticReconnectDelay(1, 10);
-        options.setKeepAliveInterval(30);
-        options.setReceiveMaximum(65535);
-        if (connection.username() != null) {
-            options.setUserName(connection.username());
-            options.setPassword(connection.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (connection.tls() != null) {
-            options.setSocketFactory(connection.tls());
-            options.setHttpsHostnameVerificationEnabled(true);
-        }
-        try {
-            client.connect(options).waitForCompletion(15_000);
-            subscribe();
-        } catch (MqttException e) {
-            throw new StartupException("cannot connect to the MQTT broker " + client.getServerURI() + ": " + e.getMessage()
-                    + ". Check that it runs and speaks MQTT 5, or change --broker.", e);
-        }
-    }
-
-    private void subscribe() throws MqttException {
-        MqttSubscription[] subs = {
-            new MqttSubscription(Topics.allDevices(Channel.STATE), 1),
-            new MqttSubscription(Topics.shared(Channel.TELEMETRY), 1),
-            new MqttSubscription(Topics.shared(Channel.EVENTS), 1),
-        };
-        client.subscribe(subs).waitForCompletion(15_000);
-    }
-
-    private void subscribeQuietly() {
-        try {
-            subscribe();
-        } catch (MqttException e) {
-            LOG.error("resubscribe after reconnect failed: {}", e.getMessage());
-        }
+        mqtt.start();
     }
 
     /** Decodes, checks the payload against its topic, and queues it for storage. Public for tests. */
@@ -221,12 +142,12 @@ public final class DeviceGateway implements AutoCloseable {
     }
 
     public boolean isConnected() {
-        return client.isConnected();
+        return mqtt.isConnected();
     }
 
     /** Publishes a command to its device (QoS 1, not retained: a stale command must not be replayed). */
     public void send(Command command) throws MqttException {
-        client.publish(Topics.cmd(command.getDeviceId()), Codecs.COMMAND.encode(command), 1, false);
+        mqtt.paho().publish(Topics.cmd(command.getDeviceId()), Codecs.COMMAND.encode(command), 1, false);
     }
 
     /**
@@ -236,19 +157,12 @@ public final class DeviceGateway implements AutoCloseable {
     public void sendAssignment(io.nanofleet.protocols.v1.Assignment assignment) throws MqttException {
         // Waits for the broker's ack: the broker caps QoS 1 messages in flight (HiveMQ: 10), and a rollout
         // wave publishes many assignments back to back.
-        client.publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), 1, true)
+        mqtt.paho().publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), 1, true)
                 .waitForCompletion(15_000);
     }
 
     @Override
     public void close() {
-        try {
-            if (client.isConnected()) {
-                client.disconnect(2000).waitForCompletion(3000);
-            }
-            client.close(true);
-        } catch (MqttException e) {
-            // shutting down
-        }
+        mqtt.close();
     }
 }

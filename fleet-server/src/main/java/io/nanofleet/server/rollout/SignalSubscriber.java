@@ -8,21 +8,10 @@ import io.nanofleet.protocols.PayloadException;
 import io.nanofleet.protocols.Topics;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
-import io.nanofleet.server.StartupException;
-import java.util.UUID;
+import io.nanofleet.server.ingest.ServerMqttClient;
 import java.util.function.Consumer;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Feeds {@link DeviceHealthLog} from the broker: every device's state and events, through plain (not
@@ -31,10 +20,8 @@ import org.slf4j.LoggerFactory;
  * topic, are ignored here: the ingest path already counts and logs them.
  */
 public final class SignalSubscriber implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SignalSubscriber.class);
-    private final MqttAsyncClient client;
+    private final ServerMqttClient mqtt;
     private final DeviceHealthLog log;
-    private final Consumer<MqttConnectionOptions> brokerAuth;
 
     public SignalSubscriber(String brokerUri, DeviceHealthLog log) {
         this(brokerUri, o -> { }, log);
@@ -43,69 +30,14 @@ public final class SignalSubscriber implements AutoCloseable {
     /** {@code brokerAuth} adds the server's broker credentials (user/password, TLS) to the connection. */
     public SignalSubscriber(String brokerUri, Consumer<MqttConnectionOptions> brokerAuth, DeviceHealthLog log) {
         this.log = log;
-        this.brokerAuth = brokerAuth;
-        try {
-            client = new MqttAsyncClient(brokerUri, "nanofleet-rollout-" + UUID.randomUUID(), new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new StartupException("invalid broker address " + brokerUri + ": " + e.getMessage(), e);
-        }
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse r) {
-                LOG.warn("rollout signals lost the broker ({}); reconnecting", r.getReasonString());
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException e) {
-                LOG.warn("rollout signals MQTT error: {}", e.getMessage());
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage m) {
-                accept(topic, m.getPayload());
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {}
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-                if (reconnect) {
-                    try {
-                        subscribe();
-                    } catch (MqttException e) {
-                        LOG.error("rollout signals could not resubscribe: {}", e.getMessage());
-                    }
-                }
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
-        });
+        this.mqtt = new ServerMqttClient("rollout engine", "nanofleet-rollout-", brokerUri, brokerAuth, this::accept,
+                new MqttSubscription(Topics.allDevices(Channel.STATE), 1),
+                new MqttSubscription(Topics.allDevices(Channel.EVENTS), 1));
     }
 
     public SignalSubscriber start() {
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setCleanStart(true);
-        o.setAutomaticReconnect(true);
-        o.setAutomaticReconnectDelay(1, 10);
-        o.setReceiveMaximum(65535);
-        brokerAuth.accept(o);
-        try {
-            client.connect(o).waitForCompletion(15_000);
-            subscribe();
-        } catch (MqttException e) {
-            throw new StartupException("the rollout engine cannot reach the MQTT broker " + client.getServerURI() + ": "
-                    + e.getMessage() + ". Check --broker.", e);
-        }
+        mqtt.start();
         return this;
-    }
-
-    private void subscribe() throws MqttException {
-        client.subscribe(new MqttSubscription[] {
-            new MqttSubscription(Topics.allDevices(Channel.STATE), 1),
-            new MqttSubscription(Topics.allDevices(Channel.EVENTS), 1),
-        }).waitForCompletion(15_000);
     }
 
     void accept(String topic, byte[] payload) {
@@ -129,13 +61,6 @@ public final class SignalSubscriber implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (client.isConnected()) {
-                client.disconnect(2000).waitForCompletion(3000);
-            }
-            client.close(true);
-        } catch (MqttException e) {
-            // shutting down
-        }
+        mqtt.close();
     }
 }
