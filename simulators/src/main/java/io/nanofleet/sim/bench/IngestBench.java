@@ -38,6 +38,10 @@ public final class IngestBench implements Callable<Integer> {
     @Option(names = "--mosquitto", defaultValue = "127.0.0.1:1883", description = "Ceiling broker host:port, or 'none' (default: ${DEFAULT-VALUE}).")
     String mosquitto;
 
+    @Option(names = "--server-arg", description = "Extra argument for the server's 'serve' command, repeatable "
+            + "(e.g. --server-arg=--ingest-connections=1).")
+    java.util.List<String> serverArgs = new java.util.ArrayList<>();
+
     @Option(names = "--work-dir", description = "Where server data goes (default: a new temporary directory).")
     Path workDir;
 
@@ -83,7 +87,7 @@ public final class IngestBench implements Callable<Integer> {
         Files.createDirectories(data);
         int http = freePort();
         int mqtt = freePort();
-        try (ServerProcess server = new ServerProcess(data, heap, http, mqtt, freePort(), freePort())) {
+        try (ServerProcess server = new ServerProcess(data, heap, http, mqtt, freePort(), freePort(), serverArgs)) {
             server.awaitHealthy(180_000);
             try (StoredWatcher watcher = new StoredWatcher(data.resolve("nanofleet.db"));
                  LoadClients clients = new LoadClients(true)) {

@@ -20,7 +20,8 @@ final class ServerProcess implements AutoCloseable {
     final int mqttPort;
     final Path dataDir;
 
-    ServerProcess(Path dataDir, String heap, int httpPort, int mqttPort, int mqttsPort, int coapPort) throws IOException {
+    ServerProcess(Path dataDir, String heap, int httpPort, int mqttPort, int mqttsPort, int coapPort, List<String> extraArgs)
+            throws IOException {
         this.dataDir = dataDir;
         this.httpPort = httpPort;
         this.mqttPort = mqttPort;
@@ -31,6 +32,7 @@ final class ServerProcess implements AutoCloseable {
                 "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(mqttPort),
                 "--mqtts-port", String.valueOf(mqttsPort), "--coap-port", String.valueOf(coapPort),
                 "--data-dir", dataDir.toString()));
+        cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()).start();
     }
