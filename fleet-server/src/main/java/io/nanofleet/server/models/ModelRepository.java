@@ -146,7 +146,7 @@ public final class ModelRepository implements TargetSource {
             throw new ModelException(400, "targets metadata does not list a target named " + name);
         }
         // Hash the upload the same way the repository does, by letting it stage a copy we then compare.
-        TargetFile actual = Hashing.describe(file, name, listed.custom());
+        TargetFile actual = TargetFile.describe(file, name, listed.custom());
         if (actual.length() != listed.length() || !actual.hashes().get("sha256").equals(listed.hashes().get("sha256"))) {
             throw new ModelException(400, "the uploaded file does not match the signed metadata (length " + actual.length()
                     + " vs " + listed.length() + ", or sha256 differs)");

@@ -13,12 +13,10 @@ import io.nanofleet.ota.metadata.Targets;
 import io.nanofleet.ota.metadata.TufException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -107,21 +105,9 @@ public final class Repository {
         if (name.startsWith("/") || name.contains("..") || name.isEmpty()) {
             throw new IllegalArgumentException("target name must be a relative path without '..': " + name);
         }
-        MessageDigest sha256 = Hashes.digest("sha256");
-        MessageDigest sha512 = Hashes.digest("sha512");
-        long length = 0;
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha256.update(buf, 0, n);
-                sha512.update(buf, 0, n);
-                length += n;
-            }
-        }
-        Map<String, String> hashes = new LinkedHashMap<>();
-        hashes.put("sha256", io.nanofleet.ota.crypto.Hex.encode(sha256.digest()));
-        hashes.put("sha512", io.nanofleet.ota.crypto.Hex.encode(sha512.digest()));
+        TargetFile described = TargetFile.describe(file, name, custom);
+        long length = described.length();
+        Map<String, String> hashes = described.hashes();
         int slash = name.lastIndexOf('/');
         Path dest = targetsDir.resolve(name.substring(0, slash + 1) + hashes.get("sha256") + "." + name.substring(slash + 1));
         Files.createDirectories(dest.getParent());
@@ -141,7 +127,7 @@ public final class Repository {
         }
         targets.put(name, entry);
         writeVersioned(role, signed, signers);
-        return new TargetFile(name, length, hashes, custom);
+        return described;
     }
 
     /** Top-level targets delegates {@code paths} to a new role, whose v1 (empty) is signed by its own keys. */
