@@ -12,13 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which certificate serials belong to which device and which are revoked: the broker asks this on
  * every connection attempt, so it answers from memory. It is loaded from the database at start,
  * updated at once by enrollment and revocation on this instance, and re-read by {@link #reload()}
- * (the server does so periodically) to pick up other instances' changes.
+ * (the server does so periodically) to pick up other instances' changes. The ingest path asks
+ * {@link #isEnrolled}/{@link #isRevoked} for every uplink, so certificates are also indexed by device.
  */
 public final class CertificateRegistry {
     private record Cert(String deviceId, boolean revoked) {}
 
     private final FleetStore store;
     private final Map<String, Cert> serials = new ConcurrentHashMap<>();
+    /** device id -> (serial -> revoked); kept in step with {@code serials} by {@link #put}. */
+    private final Map<String, Map<String, Boolean>> byDevice = new ConcurrentHashMap<>();
 
     public CertificateRegistry(FleetStore store) {
         this.store = store;
@@ -32,17 +35,25 @@ public final class CertificateRegistry {
                 String serial = rs.getString(1);
                 String device = rs.getString(2);
                 rs.getLong(3);
-                serials.put(serial, new Cert(device, !rs.wasNull()));
+                put(serial, new Cert(device, !rs.wasNull()));
             }
         }
     }
 
     void issued(String serial, String deviceId) {
-        serials.put(serial, new Cert(deviceId, false));
+        put(serial, new Cert(deviceId, false));
     }
 
     void revoked(String serial) {
-        serials.computeIfPresent(serial, (k, v) -> new Cert(v.deviceId(), true));
+        Cert c = serials.get(serial);
+        if (c != null) {
+            put(serial, new Cert(c.deviceId(), true));
+        }
+    }
+
+    private void put(String serial, Cert cert) {
+        serials.put(serial, cert);
+        byDevice.computeIfAbsent(cert.deviceId(), d -> new ConcurrentHashMap<>()).put(serial, cert.revoked());
     }
 
     /** Null when a client presenting this certificate may connect as {@code cn}; otherwise the reason. */
@@ -62,20 +73,13 @@ public final class CertificateRegistry {
 
     /** True when the device holds at least one certificate that is not revoked. */
     public boolean isEnrolled(String deviceId) {
-        return serials.values().stream().anyMatch(c -> c.deviceId().equals(deviceId) && !c.revoked());
+        Map<String, Boolean> certs = byDevice.get(deviceId);
+        return certs != null && certs.containsValue(Boolean.FALSE);
     }
 
     /** True when the device has certificates and all are revoked. */
     public boolean isRevoked(String deviceId) {
-        boolean any = false;
-        for (Cert c : serials.values()) {
-            if (c.deviceId().equals(deviceId)) {
-                if (!c.revoked()) {
-                    return false;
-                }
-                any = true;
-            }
-        }
-        return any;
+        Map<String, Boolean> certs = byDevice.get(deviceId);
+        return certs != null && !certs.isEmpty() && !certs.containsValue(Boolean.FALSE);
     }
 }
