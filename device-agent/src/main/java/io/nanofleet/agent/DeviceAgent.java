@@ -82,6 +82,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final AtomicLong queueErrors = new AtomicLong();
     private final AtomicLong statesPublished = new AtomicLong();
     private final long bootTimeMs;
+    private final int restartCount;
     private final long maxRawMs;
     private volatile long rawUntilMs;
     private volatile long firstConnectedMs = -1;
@@ -119,6 +120,7 @@ public final class DeviceAgent implements AutoCloseable {
         this.window = new SummaryWindow(sensor.channels());
         this.sample = new double[sensor.channels().size()];
         this.bootTimeMs = clock.getAsLong();
+        this.restartCount = RestartCounter.next(b.stateDir);
         this.pipeline = b.detector
                 ? new EdgePipeline(sensor.channels(), b.detectorConfig, b.eventContextRows, this::onAnomaly) : null;
         this.uplink = b.uplink != null ? b.uplink : new MqttUplink(new MqttUplink.Settings(b.brokerUri, deviceId,
@@ -178,10 +180,19 @@ public final class DeviceAgent implements AutoCloseable {
 
     DeviceState state(DeviceState.Status status) {
         DeviceState.Builder s = DeviceState.newBuilder().setDeviceId(deviceId).setStatus(status).setTimestampMs(clock.getAsLong())
-                .setAgentVersion(VERSION).setHardwareId(hardwareId).setBootTimeMs(bootTimeMs)
+                .setAgentVersion(VERSION).setHardwareId(hardwareId).setBootTimeMs(bootTimeMs).setRestartCount(restartCount)
                 .addAllChannels(sensor.channels());
+        EdgePipeline p = pipeline;
+        if (p != null && !p.modelSha256().isEmpty()) {
+            // The rollout gate needs the model by its repository name (set by the model updater) to roll back to it.
+            s.setAnomalyModel(io.nanofleet.protocols.v1.ModelInfo.newBuilder()
+                    .setName(extraAttributes.getOrDefault("model.active", "")).setSha256(p.modelSha256()));
+        }
         if (status == DeviceState.Status.ONLINE) {
             s.putAllAttributes(counters());
+            if (p != null && !Double.isNaN(p.inferenceMicros())) {
+                s.putAttributes("inference_us", String.format(java.util.Locale.ROOT, "%.1f", p.inferenceMicros()));
+            }
         }
         return s.build();
     }

@@ -11,6 +11,7 @@ import io.nanofleet.server.api.auth.BootstrapToken;
 import io.nanofleet.server.audit.AuditLog;
 import io.nanofleet.server.broker.BrokerTls;
 import io.nanofleet.server.broker.EmbeddedBroker;
+import io.nanofleet.server.broker.UplinkRoute;
 import io.nanofleet.server.commands.CommandRoutes;
 import io.nanofleet.server.commands.CommandService;
 import io.nanofleet.server.commands.CommandSigner;
@@ -43,6 +44,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -121,6 +123,8 @@ public final class FleetServer implements AutoCloseable {
         identity = new Identity(store, ca, registry, clock);
         commandSigner = CommandSigner.openOrCreate(config.dataDir());
         BrokerConnection connection;
+        // The embedded broker hands telemetry and events straight to the gateway once it exists.
+        CompletableFuture<UplinkRoute> uplinks = new CompletableFuture<>();
         String mqttScheme;
         int devicePort;
         if (config.usesExternalBroker()) {
@@ -139,15 +143,29 @@ public final class FleetServer implements AutoCloseable {
             BrokerTls stores = BrokerTls.create(config.dataDir().resolve("broker").resolve("tls"), ca,
                     DeviceCa.defaultServerNames(names));
             broker = EmbeddedBroker.start(config.dataDir().resolve("broker"),
-                    new EmbeddedBroker.Options(config.mqttHost(), plain, tls, stores), Ports.freePort(), registry, metrics);
+                    new EmbeddedBroker.Options(config.mqttHost(), plain, tls, stores), Ports.freePort(), registry, metrics, uplinks);
             connection = new BrokerConnection(broker.internalUri(), broker.internalUser(), broker.internalPassword(), null);
             brokerUri = broker.plainUri() != null ? broker.plainUri() : broker.tlsUri();
             mqttScheme = "mqtts";
             devicePort = tls;
         }
-        gateway = new DeviceGateway(connection, writer, clock);
+        gateway = new DeviceGateway(connection,
+                config.usesExternalBroker() ? DeviceGateway.Subscription.SHARED : DeviceGateway.Subscription.STATE_ONLY,
+                writer, clock);
         gateway.policy(devicePolicy(registry));
         gateway.start();
+        DeviceGateway g = gateway;
+        uplinks.complete(new UplinkRoute() {
+            @Override
+            public boolean hasRoom() {
+                return g.hasRoom();
+            }
+
+            @Override
+            public void ingest(io.nanofleet.protocols.DeviceAddress address, byte[] payload) {
+                g.ingest(address, payload);
+            }
+        });
         metrics.bindFleet(gateway.counters(), writer, this::connectedDevices);
         vertx = Vertx.vertx();
         ApiTokens tokens = new ApiTokens(store, clock);

@@ -63,6 +63,8 @@ public final class EdgePipeline {
     private long windowStartMs;
     private long eventsEmitted;
     private long anomalousSamples;
+    /** Moving average of one detector update in microseconds (the fleet's rollout gate compares it). */
+    private volatile double inferenceMicros = Double.NaN;
 
     public EdgePipeline(List<String> channels, DetectorConfig config, int context, Consumer<AnomalyEvent> events) {
         this.channels = List.copyOf(channels);
@@ -156,11 +158,16 @@ public final class EdgePipeline {
     private void score(long timestampMs) {
         scored++;
         DetectionResult r;
+        long t0 = System.nanoTime();
         try {
             r = detector.update(sample);
         } catch (IllegalArgumentException e) {
             return; // non-finite sample: the detector rejected it before changing state
         }
+        double us = (System.nanoTime() - t0) / 1000.0;
+        double avg = inferenceMicros;
+        // About the last 100 samples; the first one seeds it.
+        inferenceMicros = Double.isNaN(avg) ? us : avg + (us - avg) * 0.01;
         if (r.anomalous()) {
             anomalousSamples++;
             normalRun = 0;
@@ -249,6 +256,11 @@ public final class EdgePipeline {
 
     public double threshold() {
         return detector == null ? Double.NaN : detector.threshold();
+    }
+
+    /** Recent mean duration of one detector update, in microseconds; NaN before the first scored sample. */
+    public double inferenceMicros() {
+        return inferenceMicros;
     }
 
     public String modelSha256() {

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,15 +66,21 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl {
     /** Holds the client service once HiveMQ has started the extension. */
     static final class Extension implements ExtensionMain {
         private final DeviceAuthenticator authenticator;
+        private final CompletableFuture<UplinkRoute> uplinks;
         volatile ClientService clients;
 
-        Extension(DeviceAuthenticator authenticator) {
+        Extension(DeviceAuthenticator authenticator, CompletableFuture<UplinkRoute> uplinks) {
             this.authenticator = authenticator;
+            this.uplinks = uplinks;
         }
 
         @Override
         public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
             Services.securityRegistry().setAuthenticatorProvider(p -> authenticator);
+            if (uplinks != null) {
+                UplinkInterceptor interceptor = new UplinkInterceptor(uplinks, Services.extensionExecutorService());
+                Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
+            }
             clients = Services.clientService();
         }
 
@@ -86,7 +93,7 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl {
      * need an MQTT broker, never for serving devices.
      */
     public static EmbeddedBroker start(Path workDir, String host, int port) {
-        return start(workDir, new Options(host, port, -1, null), Ports.freePort(), null, null);
+        return start(workDir, new Options(host, port, -1, null), Ports.freePort(), null, null, null);
     }
 
     /** Plain listener URI, for {@link #start(Path, String, int)} brokers. */
@@ -94,14 +101,20 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl {
         return plainUri();
     }
 
-    /** With a null registry the broker runs without the authentication extension (see the 3-argument start). */
+    /**
+     * With a null registry the broker runs without the authentication extension (see the 3-argument start).
+     *
+     * @param uplinks null, or completed with the server's ingest path: devices' telemetry and events then go
+     *                to it inside the process ({@link UplinkInterceptor}) and the server needs no MQTT
+     *                subscription for them
+     */
     public static EmbeddedBroker start(Path workDir, Options options, int internalPort, CertificateRegistry registry,
-                                       FleetMetrics metrics) {
+                                       FleetMetrics metrics, CompletableFuture<UplinkRoute> uplinks) {
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Extension extension = registry == null ? null
-                : new Extension(new DeviceAuthenticator(registry, metrics, password.getBytes(StandardCharsets.UTF_8)));
+                : new Extension(new DeviceAuthenticator(registry, metrics, password.getBytes(StandardCharsets.UTF_8)), uplinks);
         try {
             Path conf = Files.createDirectories(workDir.resolve("conf"));
             Path data = Files.createDirectories(workDir.resolve("data"));

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's MQTT side: consumes device uplinks and publishes commands. Telemetry and events come
- * through shared subscriptions ({@code $share/nanofleet/...}) so N server instances split the load.
+ * The server's MQTT side: consumes device uplinks and publishes commands. With an external broker,
+ * telemetry and events come through shared subscriptions ({@code $share/nanofleet/...}) so N server
+ * instances split the load; with the embedded broker they arrive in-process (see {@link Subscription}).
  * State uses a plain subscription on purpose: every instance should know every device's state, state
  * traffic is small, and only a non-shared subscription receives the retained states at start-up.
  * Messages arrive through the client-wide callback: Paho's per-subscription listeners do not match
@@ -34,18 +35,31 @@ public final class DeviceGateway implements AutoCloseable {
     private final LongSupplier clock;
     private volatile DevicePolicy policy = DevicePolicy.ACCEPT_ALL;
 
-    public DeviceGateway(String brokerUri, BatchWriter writer, LongSupplier clock) {
-        this(BrokerConnection.plain(brokerUri), writer, clock);
+    /**
+     * Which device uplinks the gateway takes from an MQTT subscription. {@link #SHARED}: state, plus
+     * telemetry and events through {@code $share} subscriptions, so several server instances behind one
+     * external broker split the load. {@link #STATE_ONLY}: with the embedded broker, which hands telemetry
+     * and events to {@link #ingest} inside the process (broker.UplinkInterceptor); the second hop through
+     * the broker cost more CPU than storing, and HiveMQ CE's shared-subscription queue finds each
+     * acknowledged message by a linear scan (fleet-server/BENCHMARKS.md, run D).
+     */
+    public enum Subscription {
+        SHARED, STATE_ONLY
     }
 
-    public DeviceGateway(BrokerConnection connection, BatchWriter writer, LongSupplier clock) {
+    public DeviceGateway(String brokerUri, BatchWriter writer, LongSupplier clock) {
+        this(BrokerConnection.plain(brokerUri), Subscription.SHARED, writer, clock);
+    }
+
+    public DeviceGateway(BrokerConnection connection, Subscription subscription, BatchWriter writer, LongSupplier clock) {
         this.writer = writer;
         this.clock = clock;
+        MqttSubscription state = new MqttSubscription(Topics.allDevices(Channel.STATE), 1);
         this.mqtt = new ServerMqttClient("device ingest", "nanofleet-server-", connection.uri(), connection::applyTo,
-                this::handle,
-                new MqttSubscription(Topics.allDevices(Channel.STATE), 1),
-                new MqttSubscription(Topics.shared(Channel.TELEMETRY), 1),
-                new MqttSubscription(Topics.shared(Channel.EVENTS), 1));
+                this::handle, subscription == Subscription.STATE_ONLY ? new MqttSubscription[] {state}
+                        : new MqttSubscription[] {state,
+                                new MqttSubscription(Topics.shared(Channel.TELEMETRY), 1),
+                                new MqttSubscription(Topics.shared(Channel.EVENTS), 1)});
     }
 
     public void start() {
@@ -120,6 +134,11 @@ public final class DeviceGateway implements AutoCloseable {
         } catch (PayloadException e) {
             return reject(IngestCounters.Reject.of(e.reason()), where, e.getMessage());
         }
+    }
+
+    /** False while the storage queue is full, when {@link #ingest} would block. */
+    public boolean hasRoom() {
+        return writer.hasRoom();
     }
 
     private Outcome mismatch(String where, String payloadDeviceId) {

@@ -93,6 +93,7 @@ public final class ServerMqttClient implements AutoCloseable {
         options.setKeepAliveInterval(30);
         options.setReceiveMaximum(65535);
         credentials.accept(options);
+        options.setSocketFactory(NoDelaySockets.wrap(options.getSocketFactory()));
         try {
             client.connect(options).waitForCompletion(15_000);
             subscribe();

@@ -65,6 +65,11 @@ public final class BatchWriter implements AutoCloseable {
         }
     }
 
+    /** False while the queue is full, when {@link #submit} would block. */
+    public boolean hasRoom() {
+        return queue.remainingCapacity() > 0;
+    }
+
     public long writtenCount() {
         return written.get();
     }

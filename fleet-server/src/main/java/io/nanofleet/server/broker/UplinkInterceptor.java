@@ -1,0 +1,90 @@
+package io.nanofleet.server.broker;
+
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import io.nanofleet.protocols.Channel;
+import io.nanofleet.protocols.DeviceAddress;
+import io.nanofleet.protocols.InvalidAddressException;
+import io.nanofleet.protocols.Topics;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Hands a device's telemetry and events to the ingest path inside the broker, the way the CoAP
+ * endpoint does, instead of re-publishing them to the server's own MQTT subscriber. With the embedded
+ * broker that second hop (broker queue, loopback TCP, Paho) cost more CPU than storing the message
+ * (fleet-server/BENCHMARKS.md, run D). The broker still routes the message as usual afterwards, so
+ * other subscribers (rollout signals) see it.
+ *
+ * <p>HiveMQ calls inbound interceptors before its topic authorization, so this class applies the
+ * device ACL's rule for these channels itself: a client's uplink is taken only from its own topics.
+ * Anything else is left alone for the authorizer to refuse. The PUBACK is sent after the message is
+ * queued for storage; a message the ingest path refuses (malformed, unknown device) is still
+ * acknowledged, as it would be by any broker, and counted in the ingest metrics: a negative PUBACK
+ * would make an agent resend it forever.
+ */
+final class UplinkInterceptor implements PublishInboundInterceptor {
+    /** How long a publish may wait for room in a full ingest queue before HiveMQ refuses it. */
+    static final Duration FULL_QUEUE_WAIT = Duration.ofSeconds(60);
+
+    private final CompletableFuture<UplinkRoute> route;
+    private final Executor blockingExecutor;
+
+    /**
+     * @param route            completed once the server's ingest path exists (it needs the running broker);
+     *                         uplinks arriving before that wait for it
+     * @param blockingExecutor where waits happen, never on the broker's event loop
+     */
+    UplinkInterceptor(CompletableFuture<UplinkRoute> route, Executor blockingExecutor) {
+        this.route = route;
+        this.blockingExecutor = blockingExecutor;
+    }
+
+    @Override
+    public void onInboundPublish(PublishInboundInput in, PublishInboundOutput out) {
+        DeviceAddress address;
+        try {
+            address = Topics.parse(in.getPublishPacket().getTopic());
+        } catch (InvalidAddressException e) {
+            return;
+        }
+        if ((address.channel() != Channel.TELEMETRY && address.channel() != Channel.EVENTS)
+                || !address.deviceId().equals(in.getClientInformation().getClientId())) {
+            return;
+        }
+        byte[] payload = in.getPublishPacket().getPayload().map(UplinkInterceptor::bytes).orElse(new byte[0]);
+        UplinkRoute ready = route.getNow(null);
+        if (ready != null && ready.hasRoom()) {
+            ready.ingest(address, payload);
+            return;
+        }
+        // Not started yet, or the storage queue is full: wait off the event loop and hold the PUBACK until the
+        // message is queued, so the device keeps it and slows down instead of the broker dropping it.
+        Async<PublishInboundOutput> async = out.async(FULL_QUEUE_WAIT, TimeoutFallback.FAILURE);
+        blockingExecutor.execute(() -> {
+            try {
+                route.get(FULL_QUEUE_WAIT.toMillis(), TimeUnit.MILLISECONDS).ingest(address, payload);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // No ingest path within the wait: the FAILURE fallback refuses the publish, the device resends.
+            } finally {
+                async.resume();
+            }
+        });
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
+    }
+}
