@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * repository signing real director assignments, the real ingest path and SQLite. A good model goes to
  * every device through four waves (with an operator pause and resume on the way); a model that floods
  * anomaly events is stopped at the canary, which returns to its previous model; every step is in the
- * rollout's step list and the audit sink.
+ * rollout's step list and the audit sink. The devices are protocol-level doubles ({@link SimulatedDevice})
+ * because a real agent judges a new model in shadow before it goes live and would never flood; the same
+ * rollout with 50 real agents (enrollment, TLS, TUF download, A/B install) is simulators' AgentRolloutIT.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RolloutIT {
