@@ -166,14 +166,22 @@ public final class BatchWriter implements AutoCloseable {
                                  + "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
                  PreparedStatement commandResult = c.prepareStatement(
                          "UPDATE commands SET status = ?, result_message = ?, result_ms = ? WHERE command_id = ? AND device_id = ?")) {
+                // One last-seen update per device and batch, not per message: at 10 messages/s per device a
+                // batch holds several from each, and the devices upsert was half of the writer's statements.
+                java.util.Map<String, Long> lastSeen = new java.util.HashMap<>();
                 for (Write w : batch) {
                     if (w instanceof StateWrite s) {
                         addState(state, s);
                     } else if (w instanceof TelemetryWrite t) {
-                        addTelemetry(seen, summary, t);
+                        addTelemetry(summary, t);
+                        lastSeen.merge(t.batch().getDeviceId(), t.receivedMs(), Math::max);
                     } else if (w instanceof EventWrite e) {
-                        addEvent(seen, event, commandResult, e);
+                        addEvent(event, commandResult, e);
+                        lastSeen.merge(e.event().getDeviceId(), e.receivedMs(), Math::max);
                     }
+                }
+                for (java.util.Map.Entry<String, Long> e : lastSeen.entrySet()) {
+                    addSeen(seen, e.getKey(), e.getValue());
                 }
                 // Order matters: a state row must exist before anything refers to it.
                 state.executeBatch();
@@ -209,9 +217,8 @@ public final class BatchWriter implements AutoCloseable {
         ps.addBatch();
     }
 
-    private static void addTelemetry(PreparedStatement seen, PreparedStatement ps, TelemetryWrite t) throws SQLException {
+    private static void addTelemetry(PreparedStatement ps, TelemetryWrite t) throws SQLException {
         TelemetryBatch b = t.batch();
-        addSeen(seen, b.getDeviceId(), t.receivedMs());
         for (ChannelSummary s : b.getChannelsList()) {
             ps.setString(1, b.getDeviceId());
             ps.setLong(2, b.getSequence());
@@ -228,10 +235,8 @@ public final class BatchWriter implements AutoCloseable {
         }
     }
 
-    private static void addEvent(PreparedStatement seen, PreparedStatement ps, PreparedStatement commandResult, EventWrite w)
-            throws SQLException {
+    private static void addEvent(PreparedStatement ps, PreparedStatement commandResult, EventWrite w) throws SQLException {
         Event e = w.event();
-        addSeen(seen, e.getDeviceId(), w.receivedMs());
         ps.setString(1, e.getDeviceId());
         ps.setString(2, e.getEventId());
         ps.setLong(3, e.getSequence());
