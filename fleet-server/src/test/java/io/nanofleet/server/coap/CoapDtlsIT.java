@@ -274,4 +274,44 @@ class CoapDtlsIT {
         assertEquals(0, p.exitValue(), "coap-client failed: " + log);
         assertArrayEquals(targetBytes, Files.readAllBytes(out), "bytes differ; coap-client said: " + log);
     }
+
+    @Test
+    void libcoapClientFetchesTheTargetWithBlock2OverDtlsWithADeviceCertificate() throws Exception {
+        String bin = libcoapClient();
+        Assumptions.assumeTrue(bin != null,
+                "libcoap's coap-client is not installed (apt-get install -y libcoap3-bin); skipping the interop test");
+        // What enrollment gives a device: its own key, a certificate from the device CA, and the CA to check the server.
+        java.security.KeyPair kp = newKeyPair();
+        java.security.cert.X509Certificate cert = ca.issueDevice("coap-cert-9", kp.getPublic(), System.currentTimeMillis(),
+                Duration.ofDays(1));
+        Path certFile = Files.writeString(dir.resolve("libcoap-device.pem"), io.nanofleet.server.identity.Pem.encode(cert));
+        Path keyFile = Files.writeString(dir.resolve("libcoap-device.key"),
+                io.nanofleet.server.identity.Pem.encode("PRIVATE KEY", kp.getPrivate().getEncoded()));
+        Path caFile = Files.writeString(dir.resolve("libcoap-ca.pem"), io.nanofleet.server.identity.Pem.encode(ca.certificate()));
+        Path out = dir.resolve("libcoap-cert-download.bin");
+        Process p = new ProcessBuilder(bin, "-m", "get", "-b", "512", "-B", "30",
+                "-c", certFile.toString(), "-j", keyFile.toString(), "-C", caFile.toString(), "-o", out.toString(),
+                "coaps://127.0.0.1:" + coap.port() + "/v1/targets/models/anomaly-v2.nfm")
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "coap-client did not finish");
+        assertEquals(0, p.exitValue(), "coap-client failed: " + log);
+        assertArrayEquals(targetBytes, Files.readAllBytes(out), "bytes differ; coap-client said: " + log);
+
+        // A certificate the device CA did not issue is refused in the handshake: nothing downloaded.
+        io.nanofleet.server.identity.DeviceCa other = io.nanofleet.server.identity.DeviceCa.openOrCreate(dir.resolve("other-ca"),
+                "other".toCharArray());
+        java.security.cert.X509Certificate foreign = other.issueDevice("coap-cert-9", kp.getPublic(), System.currentTimeMillis(),
+                Duration.ofDays(1));
+        Path foreignFile = Files.writeString(dir.resolve("libcoap-foreign.pem"), io.nanofleet.server.identity.Pem.encode(foreign));
+        Path refusedOut = dir.resolve("libcoap-refused.bin");
+        Process q = new ProcessBuilder(bin, "-m", "get", "-B", "10",
+                "-c", foreignFile.toString(), "-j", keyFile.toString(), "-C", caFile.toString(), "-o", refusedOut.toString(),
+                "coaps://127.0.0.1:" + coap.port() + "/v1/targets/models/anomaly-v2.nfm")
+                .redirectErrorStream(true).start();
+        String refusedLog = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(q.waitFor(60, TimeUnit.SECONDS), "coap-client did not finish");
+        assertTrue(!Files.exists(refusedOut) || Files.size(refusedOut) == 0,
+                "a foreign certificate must not download anything; coap-client said: " + refusedLog);
+    }
 }
