@@ -109,6 +109,28 @@ abstract class AbstractStoreContract {
     }
 
     @Test
+    void lastSeenIsTheNewestTrafficAndNeverGoesBackwards() throws Exception {
+        String d = id("seen");
+        // First seen through telemetry (no state yet): the device row appears once the writer is flushed.
+        for (long t : new long[] {1_000, 3_000, 2_000}) {
+            writer.submit(new BatchWriter.TelemetryWrite(batch(d, t, 0, 1000, 1, 1, 1, 1), t));
+        }
+        assertTrue(writer.flush(20_000));
+        assertEquals(3_000, store.device(d).orElseThrow().lastSeenMs(), "the newest of the collected times");
+        assertEquals(3, store.summaries(d, 10).size());
+        // A state received later sets a newer time; an older telemetry time arriving afterwards does not undo it.
+        writer.submit(new BatchWriter.StateWrite(DeviceState.newBuilder().setDeviceId(d).setStatus(DeviceState.Status.ONLINE)
+                .setTimestampMs(9).build(), 9_000));
+        writer.submit(new BatchWriter.TelemetryWrite(batch(d, 4, 0, 1000, 1, 1, 1, 1), 5_000));
+        assertTrue(writer.flush(20_000));
+        assertEquals(9_000, store.device(d).orElseThrow().lastSeenMs());
+        writer.submit(new BatchWriter.EventWrite(Event.newBuilder().setDeviceId(d).setEventId("s1").setSequence(5).setTimestampMs(7)
+                .build(), 12_000));
+        assertTrue(writer.flush(20_000));
+        assertEquals(12_000, store.device(d).orElseThrow().lastSeenMs(), "events count as traffic too");
+    }
+
+    @Test
     void apiTokensAreStoredHashedAndRevocable() throws Exception {
         ApiTokens tokens = new ApiTokens(store, now::get);
         ApiTokens.Issued t = tokens.create("grafana", Role.VIEWER);

@@ -27,6 +27,13 @@ public final class BatchWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
     static final int MAX_BATCH = 2000;
     static final int MAX_ATTEMPTS = 5;
+    /**
+     * Last-seen times are collected across batches and written at most this often (and whenever the queue
+     * goes idle, and on flush/close). Per batch they were one upsert per distinct device: with 5,000 devices
+     * that was most of the writer's work and doubled the median device-to-stored latency
+     * (fleet-server/BENCHMARKS.md, run E). Online/offline does not depend on it (state and last wills do).
+     */
+    static final long SEEN_FLUSH_MS = 1000;
 
     /** What the writer stores. */
     public sealed interface Write permits StateWrite, TelemetryWrite, EventWrite {}
@@ -46,6 +53,10 @@ public final class BatchWriter implements AutoCloseable {
     private final Object idle = new Object();
     private volatile boolean running = true;
     private volatile boolean busy;
+    /** Writer thread only: device -> newest receive time not yet written. */
+    private final java.util.Map<String, Long> pendingSeen = new java.util.HashMap<>();
+    private volatile boolean seenPending;
+    private long seenWrittenMs;
 
     public BatchWriter(FleetStore store, int capacity) {
         this.store = store;
@@ -90,7 +101,7 @@ public final class BatchWriter implements AutoCloseable {
     public boolean flush(long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         synchronized (idle) {
-            while (!queue.isEmpty() || busy) {
+            while (!queue.isEmpty() || busy || seenPending) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) {
                     return false;
@@ -107,12 +118,16 @@ public final class BatchWriter implements AutoCloseable {
             try {
                 Write first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (seenPending) {
+                        busy = true;
+                        writeWithRetry(batch, true); // idle: write the collected last-seen times now
+                    }
                     continue;
                 }
                 busy = true;
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
-                writeWithRetry(batch);
+                writeWithRetry(batch, false);
             } catch (InterruptedException e) {
                 if (!running) {
                     break;
@@ -125,14 +140,23 @@ public final class BatchWriter implements AutoCloseable {
                 }
             }
         }
+        if (seenPending) {
+            try {
+                writeWithRetry(batch, true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
-    private void writeWithRetry(List<Write> batch) throws InterruptedException {
+    private void writeWithRetry(List<Write> batch, boolean forceSeen) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                write(batch);
-                written.addAndGet(batch.size());
-                batches.incrementAndGet();
+                write(batch, forceSeen);
+                if (!batch.isEmpty()) {
+                    written.addAndGet(batch.size());
+                    batches.incrementAndGet();
+                }
                 return;
             } catch (SQLException e) {
                 if (attempt >= MAX_ATTEMPTS) {
@@ -146,7 +170,7 @@ public final class BatchWriter implements AutoCloseable {
         }
     }
 
-    private void write(List<Write> batch) throws SQLException {
+    private void write(List<Write> batch, boolean forceSeen) throws SQLException {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
             try (PreparedStatement state = c.prepareStatement(
@@ -156,7 +180,9 @@ public final class BatchWriter implements AutoCloseable {
                                  + "agent_version = excluded.agent_version, hardware_id = excluded.hardware_id, channels = excluded.channels");
                  PreparedStatement seen = c.prepareStatement(
                          "INSERT INTO devices (device_id, online, first_seen_ms, last_seen_ms) VALUES (?,1,?,?) "
-                                 + "ON CONFLICT (device_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms");
+                                 // Never backwards: a state written since may carry a newer time.
+                                 + "ON CONFLICT (device_id) DO UPDATE SET last_seen_ms = CASE WHEN excluded.last_seen_ms > "
+                                 + "devices.last_seen_ms THEN excluded.last_seen_ms ELSE devices.last_seen_ms END");
                  PreparedStatement summary = c.prepareStatement(
                          "INSERT INTO summaries (device_id, sequence, channel, window_start_ms, window_end_ms, sample_count, "
                                  + "min_value, max_value, mean_value, last_value, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
@@ -166,9 +192,7 @@ public final class BatchWriter implements AutoCloseable {
                                  + "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
                  PreparedStatement commandResult = c.prepareStatement(
                          "UPDATE commands SET status = ?, result_message = ?, result_ms = ? WHERE command_id = ? AND device_id = ?")) {
-                // One last-seen update per device and batch, not per message: at 10 messages/s per device a
-                // batch holds several from each, and the devices upsert was half of the writer's statements.
-                java.util.Map<String, Long> lastSeen = new java.util.HashMap<>();
+                java.util.Map<String, Long> lastSeen = pendingSeen;
                 for (Write w : batch) {
                     if (w instanceof StateWrite s) {
                         addState(state, s);
@@ -180,8 +204,12 @@ public final class BatchWriter implements AutoCloseable {
                         lastSeen.merge(e.event().getDeviceId(), e.receivedMs(), Math::max);
                     }
                 }
-                for (java.util.Map.Entry<String, Long> e : lastSeen.entrySet()) {
-                    addSeen(seen, e.getKey(), e.getValue());
+                long now = System.currentTimeMillis();
+                boolean writeSeen = forceSeen || now - seenWrittenMs >= SEEN_FLUSH_MS;
+                if (writeSeen) {
+                    for (java.util.Map.Entry<String, Long> e : lastSeen.entrySet()) {
+                        addSeen(seen, e.getKey(), e.getValue());
+                    }
                 }
                 // Order matters: a state row must exist before anything refers to it.
                 state.executeBatch();
@@ -190,6 +218,12 @@ public final class BatchWriter implements AutoCloseable {
                 event.executeBatch();
                 commandResult.executeBatch();
                 c.commit();
+                if (writeSeen) {
+                    // Only after the commit: a failed transaction keeps them for the retry.
+                    pendingSeen.clear();
+                    seenWrittenMs = now;
+                }
+                seenPending = !pendingSeen.isEmpty();
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
