@@ -24,6 +24,7 @@ import io.nanofleet.protocols.v1.CommandResult;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
 import io.nanofleet.protocols.v1.InstallProgress;
+import io.nanofleet.protocols.v1.ModelInfo;
 import io.nanofleet.protocols.v1.TelemetryBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -185,7 +186,7 @@ public final class DeviceAgent implements AutoCloseable {
         EdgePipeline p = pipeline;
         if (p != null && !p.modelSha256().isEmpty()) {
             // The rollout gate needs the model by its repository name (set by the model updater) to roll back to it.
-            s.setAnomalyModel(io.nanofleet.protocols.v1.ModelInfo.newBuilder()
+            s.setAnomalyModel(ModelInfo.newBuilder()
                     .setName(extraAttributes.getOrDefault("model.active", "")).setSha256(p.modelSha256()));
         }
         if (status == DeviceState.Status.ONLINE) {

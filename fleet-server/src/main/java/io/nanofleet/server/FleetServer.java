@@ -154,18 +154,7 @@ public final class FleetServer implements AutoCloseable {
                 writer, clock);
         gateway.policy(devicePolicy(registry));
         gateway.start();
-        DeviceGateway g = gateway;
-        uplinks.complete(new UplinkRoute() {
-            @Override
-            public boolean hasRoom() {
-                return g.hasRoom();
-            }
-
-            @Override
-            public void ingest(io.nanofleet.protocols.DeviceAddress address, byte[] payload) {
-                g.ingest(address, payload);
-            }
-        });
+        uplinks.complete(UplinkRoute.of(gateway::hasRoom, gateway::ingest));
         metrics.bindFleet(gateway.counters(), writer, this::connectedDevices);
         vertx = Vertx.vertx();
         ApiTokens tokens = new ApiTokens(store, clock);

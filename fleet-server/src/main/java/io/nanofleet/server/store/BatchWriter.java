@@ -192,22 +192,21 @@ public final class BatchWriter implements AutoCloseable {
                                  + "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
                  PreparedStatement commandResult = c.prepareStatement(
                          "UPDATE commands SET status = ?, result_message = ?, result_ms = ? WHERE command_id = ? AND device_id = ?")) {
-                java.util.Map<String, Long> lastSeen = pendingSeen;
                 for (Write w : batch) {
                     if (w instanceof StateWrite s) {
                         addState(state, s);
                     } else if (w instanceof TelemetryWrite t) {
                         addTelemetry(summary, t);
-                        lastSeen.merge(t.batch().getDeviceId(), t.receivedMs(), Math::max);
+                        pendingSeen.merge(t.batch().getDeviceId(), t.receivedMs(), Math::max);
                     } else if (w instanceof EventWrite e) {
                         addEvent(event, commandResult, e);
-                        lastSeen.merge(e.event().getDeviceId(), e.receivedMs(), Math::max);
+                        pendingSeen.merge(e.event().getDeviceId(), e.receivedMs(), Math::max);
                     }
                 }
                 long now = System.currentTimeMillis();
                 boolean writeSeen = forceSeen || now - seenWrittenMs >= SEEN_FLUSH_MS;
                 if (writeSeen) {
-                    for (java.util.Map.Entry<String, Long> e : lastSeen.entrySet()) {
+                    for (java.util.Map.Entry<String, Long> e : pendingSeen.entrySet()) {
                         addSeen(seen, e.getKey(), e.getValue());
                     }
                 }

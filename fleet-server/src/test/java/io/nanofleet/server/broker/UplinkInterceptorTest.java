@@ -14,7 +14,6 @@ import io.nanofleet.protocols.DeviceAddress;
 import io.nanofleet.protocols.Topics;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -160,12 +159,11 @@ class UplinkInterceptorTest {
 
     @SuppressWarnings("unchecked")
     private static <T> T proxy(Class<T> type, Answer answer) {
-        List<Object> none = new ArrayList<>();
         return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
             if (m.getDeclaringClass() == Object.class) {
                 return m.getName().equals("toString") ? type.getSimpleName() : m.getName().equals("hashCode") ? 0 : p == args[0];
             }
-            return answer.answer(m.getName(), args == null ? none.toArray() : args);
+            return answer.answer(m.getName(), args == null ? new Object[0] : args);
         });
     }
 }
