@@ -35,10 +35,16 @@ public final class Metadata {
         if (!spec.equals("1") && !spec.startsWith("1.")) {
             throw new TufException.FormatException("unsupported spec_version " + spec);
         }
+        Set<Object> keyids = new HashSet<>();
         for (Object s : signatures) {
             if (!(s instanceof Map) || !(((Map<?, ?>) s).get("keyid") instanceof String)
                     || !(((Map<?, ?>) s).get("sig") instanceof String)) {
                 throw new TufException.FormatException("each signature needs string keyid and sig");
+            }
+            // Spec 1.0.x "signatures": the keyid MUST be unique; python-tuf refuses such a document outright.
+            if (!keyids.add(((Map<?, ?>) s).get("keyid"))) {
+                throw new TufException.FormatException("signatures list keyid " + ((Map<?, ?>) s).get("keyid")
+                        + " more than once; each key may sign once");
             }
         }
     }
@@ -96,7 +102,8 @@ public final class Metadata {
 
     /**
      * Counts distinct authorized keys with a valid signature and fails below threshold. Keys that are
-     * unknown, unsupported or listed twice never count; empty "sig" strings (unsigned slots) are skipped.
+     * unknown or unsupported never count; empty "sig" strings (unsigned slots) are skipped. Distinct means
+     * distinct key material: one public key listed under two keyids counts once (go-tuf GHSA-3633-5h82-39pq).
      */
     public void verifyThreshold(String roleName, Role role, Map<String, Object> keys) throws TufException.SignatureException {
         int valid = countValid(role, keys);
@@ -108,11 +115,11 @@ public final class Metadata {
 
     public int countValid(Role role, Map<String, Object> keys) {
         byte[] data = canonicalSigned();
-        Set<String> counted = new HashSet<>();
+        Set<String> countedKeys = new HashSet<>();
         for (Object o : signatures) {
             Map<?, ?> s = (Map<?, ?>) o;
             String keyid = (String) s.get("keyid");
-            if (counted.contains(keyid) || !role.keyids().contains(keyid) || !(keys.get(keyid) instanceof Map)) {
+            if (!role.keyids().contains(keyid) || !(keys.get(keyid) instanceof Map)) {
                 continue;
             }
             TufKey key;
@@ -122,10 +129,11 @@ public final class Metadata {
                 continue;
             }
             if (key.verify(data, (String) s.get("sig"))) {
-                counted.add(keyid);
+                // The DER encoding is one form per key, whatever text form or keyid the metadata used.
+                countedKeys.add(java.util.HexFormat.of().formatHex(key.publicKey().getEncoded()));
             }
         }
-        return counted.size();
+        return countedKeys.size();
     }
 
     /** The whole document as JSON bytes (pretty; signatures never cover this form). */
