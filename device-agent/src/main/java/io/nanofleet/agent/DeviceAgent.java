@@ -127,7 +127,7 @@ public final class DeviceAgent implements AutoCloseable {
         this.uplink = b.uplink != null ? b.uplink : new MqttUplink(new MqttUplink.Settings(b.brokerUri, deviceId,
                 b.sslContext, b.keepAliveSeconds, b.sessionExpirySeconds, 10_000,
                 List.of(Topics.cmd(deviceId), Topics.ota(deviceId)), Topics.state(deviceId),
-                () -> Codecs.STATE.encode(state(DeviceState.Status.OFFLINE)), b.reconnectMinMs, b.reconnectMaxMs), scheduler);
+                b.reconnectMinMs, b.reconnectMaxMs), scheduler);
         this.forwarder = new Forwarder(outbox, uplink, scheduler, 10);
         this.commands = new CommandDispatcher(clock);
         AgentCommands.register(this, commands, b.restartHook);
@@ -162,6 +162,11 @@ public final class DeviceAgent implements AutoCloseable {
             @Override
             public void message(String topic, byte[] payload) {
                 onMessage(topic, payload);
+            }
+
+            @Override
+            public byte[] lastWill() {
+                return Codecs.STATE.encode(state(DeviceState.Status.OFFLINE));
             }
         });
         samplingTask = scheduler.scheduleAtFixedRate(this::sampleOnce, 0, sampleIntervalMs, TimeUnit.MILLISECONDS);
