@@ -197,7 +197,7 @@ class AgentRolloutIT {
         Updater.initialize(meta, creds.read(Credentials.ROOT).getBytes(StandardCharsets.UTF_8), clock);
         SlotStore slots = new SlotStore(home.resolve("state").resolve("models"));
         ModelUpdater[] self = new ModelUpdater[1];
-        self[0] = new ModelUpdater(agent, a -> new UpdateAgent(
+        self[0] = new ModelUpdater(agent.modelHost(), a -> new UpdateAgent(
                 new Updater(new UpdaterConfig(meta, URI.create(base + "/api/v1/tuf/"), URI.create(base + "/api/v1/targets/")),
                         new HttpFetcher(Duration.ofSeconds(10), Duration.ofSeconds(30)), clock),
                 new AssignmentVerifier(id, HW), List.of(new HttpTransport(Duration.ofSeconds(10), Duration.ofSeconds(30))),

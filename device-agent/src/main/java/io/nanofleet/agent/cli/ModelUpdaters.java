@@ -4,6 +4,7 @@ import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.config.AgentConfig;
 import io.nanofleet.agent.config.Settings;
 import io.nanofleet.agent.enroll.Credentials;
+import io.nanofleet.agent.ota.ModelHost;
 import io.nanofleet.agent.ota.ModelUpdater;
 import io.nanofleet.ota.client.HttpFetcher;
 import io.nanofleet.ota.client.Updater;
@@ -28,7 +29,8 @@ final class ModelUpdaters {
 
     static ModelUpdater attach(DeviceAgent agent, AgentConfig cfg, Credentials creds) throws Exception {
         String server = cfg.string(Settings.OTA_SERVER);
-        if (server.isEmpty() || !creds.has(Credentials.ROOT) || agent.detector() == null) {
+        ModelHost host = agent.modelHost();
+        if (server.isEmpty() || !creds.has(Credentials.ROOT) || host.activeDetector() == null) {
             return null;
         }
         Path state = cfg.path(Settings.STATE_DIR);
@@ -39,7 +41,7 @@ final class ModelUpdaters {
                 Updater.initialize(meta, creds.read(Credentials.ROOT).getBytes(StandardCharsets.UTF_8), clock);
             } catch (Exception e) {
                 // The agent keeps running without updates, and says why in its state.
-                agent.attribute("ota.disabled", "trusted root from enrollment unusable: " + e.getMessage());
+                host.attribute("ota.disabled", "trusted root from enrollment unusable: " + e.getMessage());
                 return null;
             }
         }
@@ -52,7 +54,7 @@ final class ModelUpdaters {
         String id = cfg.string(Settings.DEVICE_ID);
         String hw = cfg.string(Settings.HARDWARE_ID);
         ModelUpdater[] self = new ModelUpdater[1];
-        self[0] = new ModelUpdater(agent, a -> new UpdateAgent(
+        self[0] = new ModelUpdater(host, a -> new UpdateAgent(
                 new Updater(new UpdaterConfig(meta, URI.create(server + "/api/v1/tuf/"), URI.create(server + "/api/v1/targets/")),
                         new HttpFetcher(Duration.ofSeconds(10), Duration.ofSeconds(30)), clock),
                 new AssignmentVerifier(id, hw), List.of(new HttpTransport(Duration.ofSeconds(10), Duration.ofSeconds(30))),

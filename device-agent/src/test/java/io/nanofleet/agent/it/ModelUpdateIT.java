@@ -166,7 +166,7 @@ class ModelUpdateIT {
                     .sensor(new SimulatedSensor(9)).sampleIntervalMs(5).telemetryIntervalMs(1000)
                     .detectorConfig(new DetectorConfig(10, 200, 3, 0.99, 1.5, 1.0, 100)).build();
             ModelUpdater[] self = new ModelUpdater[1];
-            self[0] = new ModelUpdater(agent, a -> new UpdateAgent(
+            self[0] = new ModelUpdater(agent.modelHost(), a -> new UpdateAgent(
                     new Updater(new UpdaterConfig(meta, uri("metadata/"), uri("targets/")), new HttpFetcher(), clock),
                     new AssignmentVerifier(DEVICE, HW), List.of(new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(5))),
                     slots, clock, (st, res) -> self[0].listenerFor(a.getTargetName()).accept(st, res)), slots, worker, 300);
