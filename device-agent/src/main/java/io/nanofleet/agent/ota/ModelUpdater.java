@@ -15,7 +15,7 @@ import io.nanofleet.protocols.v1.InstallProgress;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 
 /**
  * Model updates for a running agent, on the ota module: an {@link Assignment} arrives on the device's ota
@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 public final class ModelUpdater {
     private final ModelHost host;
-    private final Function<Assignment, UpdateAgent> updates;
+    private final UpdateChannel updates;
     private final SlotStore slots;
     private final ExecutorService worker;
     private final long healthSamples;
@@ -62,14 +62,15 @@ public final class ModelUpdater {
     }
 
     /**
-     * @param updates       builds the ota update agent for an assignment (it reports to the given listener)
+     * @param host          the running agent's side of model updates
+     * @param updates       the agent's update plumbing (one for the life of the agent; every install uses it)
+     * @param worker        runs installs and judgements one at a time
      * @param healthSamples scored samples the new model runs in shadow before it is judged
      */
-    public ModelUpdater(ModelHost host, Function<Assignment, UpdateAgent> updates, SlotStore slots,
-                        ExecutorService worker, long healthSamples) {
+    public ModelUpdater(ModelHost host, UpdateChannel updates, ExecutorService worker, long healthSamples) {
         this.host = host;
         this.updates = updates;
-        this.slots = slots;
+        this.slots = updates.slots();
         this.worker = worker;
         this.healthSamples = healthSamples;
     }
@@ -123,7 +124,7 @@ public final class ModelUpdater {
         String target = a.getTargetName();
         InstalledModel m;
         try {
-            m = updates.apply(a).apply(a.getSignedMetadata().toByteArray());
+            m = updates.forInstall(listenerFor(target)).apply(a.getSignedMetadata().toByteArray());
         } catch (InstallException e) {
             refused.incrementAndGet();
             progress(target, UpdateState.IDLE, e.result(), e.getMessage());
@@ -207,11 +208,11 @@ public final class ModelUpdater {
     }
 
     /**
-     * The listener to hand to the ota update agent for {@code target}. Its final "Idle, Success" means
+     * The listener for the ota update agent installing {@code target}. Its final "Idle, Success" means
      * "installed in the trial slot"; for the fleet that is still Updating until the health window decides,
      * so it is reported as such and the decision ends the update.
      */
-    public java.util.function.BiConsumer<UpdateState, UpdateResult> listenerFor(String target) {
+    private BiConsumer<UpdateState, UpdateResult> listenerFor(String target) {
         return (state, result) -> {
             if (state == UpdateState.IDLE && result == UpdateResult.SUCCESS) {
                 progress(target, UpdateState.UPDATING, UpdateResult.INITIAL, "installed in the trial slot");
