@@ -1,8 +1,8 @@
 package io.nanofleet.agent;
 
 import io.nanofleet.agent.command.CommandDispatcher;
+import io.nanofleet.agent.command.CommandTarget;
 import io.nanofleet.agent.config.Settings;
-import io.nanofleet.agent.pipeline.EdgePipeline;
 import io.nanofleet.protocols.v1.Command;
 import io.nanofleet.protocols.v1.CommandResult;
 import java.util.Map;
@@ -15,21 +15,12 @@ import java.util.Map;
 final class AgentCommands {
     private AgentCommands() {}
 
-    static void register(DeviceAgent agent, CommandDispatcher d, Runnable restartHook) {
-        agent.restartHook(restartHook);
+    static void register(CommandTarget agent, CommandDispatcher d) {
         d.register("ping", c -> ok(c, "pong").putOutput("uptime_ms", String.valueOf(agent.now() - agent.bootTimeMs()))
                 .putAllOutput(c.getArgumentsMap()).build());
         d.register("set-config", c -> setConfig(agent, c));
-        d.register("recalibrate", c -> {
-            EdgePipeline p = agent.pipeline();
-            if (p == null || p.phase() == EdgePipeline.Phase.DISABLED) {
-                return failed(c, "the detector is not running on this agent");
-            }
-            synchronized (p) {
-                p.recalibrate();
-            }
-            return ok(c, "calibrating on the next samples").build();
-        });
+        d.register("recalibrate", c -> agent.recalibrate() ? ok(c, "calibrating on the next samples").build()
+                : failed(c, "the detector is not running on this agent"));
         d.register("stream-raw", c -> {
             String arg = c.getArgumentsOrDefault("duration_s", "60");
             long seconds;
@@ -51,12 +42,13 @@ final class AgentCommands {
             return ok(c, "raw streaming stopped").build();
         });
         d.register("self-test", c -> selfTest(agent, c));
-        d.register("restart", c -> restartHook == null
+        // The restart itself happens after the result is queued (Inbox), so the fleet hears the answer.
+        d.register("restart", c -> !agent.canRestart()
                 ? failed(c, "this agent runs embedded and cannot restart itself")
                 : ok(c, "restarting").putOutput("restart", "true").build());
     }
 
-    private static CommandResult setConfig(DeviceAgent agent, Command c) {
+    private static CommandResult setConfig(CommandTarget agent, Command c) {
         if (c.getArgumentsCount() == 0) {
             return rejected(c, "set-config needs arguments key=value; settable: " + runtimeKeys());
         }
@@ -75,18 +67,13 @@ final class AgentCommands {
             String v = e.getValue();
             switch (e.getKey()) {
                 case Settings.SAMPLE_INTERVAL:
-                    agent.sampleInterval(Long.parseLong(v));
+                    agent.sampleIntervalMs(Long.parseLong(v));
                     break;
                 case Settings.TELEMETRY_INTERVAL:
-                    agent.telemetryInterval(Long.parseLong(v));
+                    agent.telemetryIntervalMs(Long.parseLong(v));
                     break;
                 case Settings.THRESHOLD_FACTOR:
-                    if (agent.pipeline() != null) {
-                        synchronized (agent.pipeline()) {
-                            agent.pipeline().thresholdFactor(Double.parseDouble(v));
-                            agent.pipeline().recalibrate();
-                        }
-                    }
+                    agent.thresholdFactor(Double.parseDouble(v));
                     break;
                 default:
                     break;
@@ -105,25 +92,22 @@ final class AgentCommands {
         return sb.toString();
     }
 
-    private static CommandResult selfTest(DeviceAgent agent, Command c) {
+    private static CommandResult selfTest(CommandTarget agent, Command c) {
         CommandResult.Builder r = CommandResult.newBuilder().setCommandId(c.getCommandId());
         StringBuilder failures = new StringBuilder();
         try {
-            double[] probe = new double[agent.sensor().channels().size()];
-            agent.sensor().read(probe);
-            r.putOutput("sensor", "ok " + agent.sensor().channels().size() + " channels");
+            r.putOutput("sensor", "ok " + agent.probeSensor() + " channels");
         } catch (Exception e) {
             r.putOutput("sensor", "failed: " + e.getMessage());
             failures.append("sensor ");
         }
-        r.putOutput("uplink", agent.uplink().isConnected() ? "connected" : "disconnected");
-        long pending = agent.outbox().pending();
+        r.putOutput("uplink", agent.connected() ? "connected" : "disconnected");
+        long pending = agent.pendingMessages();
         r.putOutput("queue", pending < 0 ? "unreadable" : pending + " pending");
         if (pending < 0) {
             failures.append("queue ");
         }
-        EdgePipeline p = agent.pipeline();
-        r.putOutput("detector", p == null ? "off" : p.phase().name().toLowerCase(java.util.Locale.ROOT));
+        r.putOutput("detector", agent.detectorPhase());
         return failures.length() == 0 ? r.setStatus(CommandResult.Status.OK).setMessage("self-test passed").build()
                 : r.setStatus(CommandResult.Status.FAILED).setMessage("self-test failed: " + failures.toString().strip()).build();
     }

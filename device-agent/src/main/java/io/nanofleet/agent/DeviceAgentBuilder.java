@@ -1,20 +1,47 @@
 package io.nanofleet.agent;
 
+import io.nanofleet.agent.command.CommandDispatcher;
+import io.nanofleet.agent.command.CommandGuard;
+import io.nanofleet.agent.command.CommandLog;
+import io.nanofleet.agent.ota.ModelHost;
+import io.nanofleet.agent.pipeline.EdgePipeline;
+import io.nanofleet.agent.queue.DiskQueue;
+import io.nanofleet.agent.queue.MemoryOutbox;
+import io.nanofleet.agent.queue.Outbox;
+import io.nanofleet.agent.queue.OutboxWriter;
 import io.nanofleet.agent.sensor.SensorSource;
+import io.nanofleet.agent.telemetry.TelemetryLoop;
+import io.nanofleet.agent.transport.Forwarder;
+import io.nanofleet.agent.transport.MqttUplink;
 import io.nanofleet.agent.transport.Uplink;
 import io.nanofleet.anomaly.detect.DetectorConfig;
+import io.nanofleet.protocols.DeviceId;
+import io.nanofleet.protocols.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
-/** Builds an agent; only device id, broker (or uplink) and sensor are required. */
+/**
+ * Builds an agent from its parts; only device id, broker (or uplink) and sensor are required, every other
+ * part has a default: an in-memory queue and command log without a state directory, an MQTT uplink without
+ * {@link #uplink}, the agent's own scheduler thread without {@link #scheduler}, the on-device detector.
+ */
 public final class DeviceAgentBuilder {
+    /** How long one MQTT connection attempt (and the subscription after it) may take. */
+    static final long MQTT_CONNECT_TIMEOUT_MS = 10_000;
+    /** Messages the forwarder keeps unacknowledged at once. */
+    static final int FORWARDER_WINDOW = 10;
+    /** Command ids remembered (and kept in {@code commands.log}) to refuse replays. */
+    static final int COMMAND_LOG_IDS = 1024;
+
     String deviceId;
     String brokerUri;
     String hardwareId = "generic";
@@ -185,9 +212,41 @@ public final class DeviceAgentBuilder {
             Objects.requireNonNull(brokerUri, "broker");
         }
         try {
-            return new DeviceAgent(this);
+            return assemble();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the agent's state in " + stateDir, e);
         }
+    }
+
+    private DeviceAgent assemble() throws IOException, MqttException {
+        String id = DeviceId.require(deviceId);
+        Objects.requireNonNull(sensor, "sensor");
+        ScheduledExecutorService owned = scheduler != null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "agent-" + id);
+            t.setDaemon(true);
+            return t;
+        });
+        ScheduledExecutorService sched = scheduler != null ? scheduler : owned;
+        Outbox outbox = stateDir == null ? new MemoryOutbox(memoryQueueMessages)
+                : new DiskQueue(stateDir.resolve("queue"), queueMaxBytes, queueSegmentBytes, fsync);
+        CommandLog commandLog = new CommandLog(stateDir, COMMAND_LOG_IDS);
+        CommandGuard guard = new CommandGuard(id, commandKey, requireSignedCommands, commandLog, clock);
+        int restarts = RestartCounter.next(stateDir);
+        Uplink link = uplink != null ? uplink : new MqttUplink(new MqttUplink.Settings(brokerUri, id, sslContext,
+                keepAliveSeconds, sessionExpirySeconds, MQTT_CONNECT_TIMEOUT_MS, List.of(Topics.cmd(id), Topics.ota(id)),
+                Topics.state(id), reconnectMinMs, reconnectMaxMs), sched);
+        Forwarder forwarder = new Forwarder(outbox, link, sched, FORWARDER_WINDOW);
+        OutboxWriter writer = new OutboxWriter(id, outbox, clock, forwarder::wake);
+        // The loop routes the pipeline's anomalies to the writer.
+        EdgePipeline pipeline = detector ? new EdgePipeline(sensor.channels(), detectorConfig, eventContextRows, null) : null;
+        TelemetryLoop telemetry = new TelemetryLoop(sensor, pipeline, writer, sched, clock, sampleIntervalMs, telemetryIntervalMs);
+        AgentState state = new AgentState(id, hardwareId, restarts, clock, telemetry, outbox, writer,
+                forwarder, link, guard, sched, stateIntervalMs);
+        CommandDispatcher commands = new CommandDispatcher(clock);
+        AgentCommands.register(new AgentControl(clock, state, telemetry, link, outbox, maxRawSeconds * 1000, restartHook != null),
+                commands);
+        Inbox inbox = new Inbox(id, guard, commands, writer, sched, restartHook);
+        ModelHost host = new AgentModelHost(telemetry, state, writer, inbox, detectorConfig, eventContextRows);
+        return new DeviceAgent(id, link, outbox, forwarder, telemetry, state, inbox, commandLog, host, owned, startTimeoutMs);
     }
 }

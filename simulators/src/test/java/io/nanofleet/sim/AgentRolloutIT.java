@@ -7,6 +7,7 @@ import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.enroll.Credentials;
 import io.nanofleet.agent.enroll.Enroller;
 import io.nanofleet.agent.ota.ModelUpdater;
+import io.nanofleet.agent.ota.UpdateChannel;
 import io.nanofleet.agent.sensor.SimulatedSensor;
 import io.nanofleet.anomaly.detect.DetectorConfig;
 import io.nanofleet.anomaly.model.DetectorModelFile;
@@ -16,7 +17,6 @@ import io.nanofleet.ota.client.Updater;
 import io.nanofleet.ota.client.UpdaterConfig;
 import io.nanofleet.ota.director.AssignmentVerifier;
 import io.nanofleet.ota.install.SlotStore;
-import io.nanofleet.ota.install.UpdateAgent;
 import io.nanofleet.ota.transfer.HttpTransport;
 import io.nanofleet.server.FleetServer;
 import io.nanofleet.server.ServerConfig;
@@ -196,14 +196,12 @@ class AgentRolloutIT {
         Path meta = home.resolve("state").resolve("tuf");
         Updater.initialize(meta, creds.read(Credentials.ROOT).getBytes(StandardCharsets.UTF_8), clock);
         SlotStore slots = new SlotStore(home.resolve("state").resolve("models"));
-        ModelUpdater[] self = new ModelUpdater[1];
-        self[0] = new ModelUpdater(agent, a -> new UpdateAgent(
+        UpdateChannel channel = new UpdateChannel(
                 new Updater(new UpdaterConfig(meta, URI.create(base + "/api/v1/tuf/"), URI.create(base + "/api/v1/targets/")),
                         new HttpFetcher(Duration.ofSeconds(10), Duration.ofSeconds(30)), clock),
                 new AssignmentVerifier(id, HW), List.of(new HttpTransport(Duration.ofSeconds(10), Duration.ofSeconds(30))),
-                slots, clock, (st, res) -> self[0].listenerFor(a.getTargetName()).accept(st, res)),
-                slots, installs, 200);
-        return self[0].attach();
+                slots, clock);
+        return new ModelUpdater(agent.modelHost(), channel, installs, 200).attach();
     }
 
     /** A detector model for these channels, trained on simulated normal data. */

@@ -1,6 +1,5 @@
 package io.nanofleet.agent.ota;
 
-import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.pipeline.EdgePipeline;
 import io.nanofleet.anomaly.model.DetectorModelFile;
 import io.nanofleet.ota.install.InstallException;
@@ -16,7 +15,7 @@ import io.nanofleet.protocols.v1.InstallProgress;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 
 /**
  * Model updates for a running agent, on the ota module: an {@link Assignment} arrives on the device's ota
@@ -33,8 +32,8 @@ import java.util.function.Function;
  * whatever its offline figures said.
  */
 public final class ModelUpdater {
-    private final DeviceAgent agent;
-    private final Function<Assignment, UpdateAgent> updates;
+    private final ModelHost host;
+    private final UpdateChannel updates;
     private final SlotStore slots;
     private final ExecutorService worker;
     private final long healthSamples;
@@ -63,14 +62,15 @@ public final class ModelUpdater {
     }
 
     /**
-     * @param updates       builds the ota update agent for an assignment (it reports to the given listener)
+     * @param host          the running agent's side of model updates
+     * @param updates       the agent's update plumbing (one for the life of the agent; every install uses it)
+     * @param worker        runs installs and judgements one at a time
      * @param healthSamples scored samples the new model runs in shadow before it is judged
      */
-    public ModelUpdater(DeviceAgent agent, Function<Assignment, UpdateAgent> updates, SlotStore slots,
-                        ExecutorService worker, long healthSamples) {
-        this.agent = agent;
+    public ModelUpdater(ModelHost host, UpdateChannel updates, ExecutorService worker, long healthSamples) {
+        this.host = host;
         this.updates = updates;
-        this.slots = slots;
+        this.slots = updates.slots();
         this.worker = worker;
         this.healthSamples = healthSamples;
     }
@@ -84,14 +84,14 @@ public final class ModelUpdater {
         }
         slots.active().ifPresent(m -> {
             try {
-                load(agent.detector(), m);
-                agent.attribute("model.active", m.name());
+                load(host.activeDetector(), m);
+                host.attribute("model.active", m.name());
             } catch (IOException | RuntimeException e) {
-                agent.attribute("model.error", "installed model unusable: " + e.getMessage());
+                host.attribute("model.error", "installed model unusable: " + e.getMessage());
             }
         });
-        agent.onOta((topic, payload) -> onAssignment(payload));
-        agent.onSample(this::onSample);
+        host.onOta((topic, payload) -> onAssignment(payload));
+        host.onSample(this::onSample);
         return this;
     }
 
@@ -124,17 +124,17 @@ public final class ModelUpdater {
         String target = a.getTargetName();
         InstalledModel m;
         try {
-            m = updates.apply(a).apply(a.getSignedMetadata().toByteArray());
+            m = updates.forInstall(listenerFor(target)).apply(a.getSignedMetadata().toByteArray());
         } catch (InstallException e) {
             refused.incrementAndGet();
             progress(target, UpdateState.IDLE, e.result(), e.getMessage());
             return;
         }
-        EdgePipeline shadow = agent.newShadowPipeline(ev -> { });
+        EdgePipeline shadow = host.newShadowPipeline(ev -> { });
         try {
             DetectorModelFile.Loaded loaded = DetectorModelFile.read(m.payload());
-            if (!loaded.channels().equals(agent.channels())) {
-                throw new IOException("model channels " + loaded.channels() + " differ from the sensor's " + agent.channels());
+            if (!loaded.channels().equals(host.channels())) {
+                throw new IOException("model channels " + loaded.channels() + " differ from the sensor's " + host.channels());
             }
             shadow.useModel(loaded.model(), m.sha256());
         } catch (IOException | RuntimeException e) {
@@ -142,7 +142,7 @@ public final class ModelUpdater {
             return;
         }
         progress(target, UpdateState.UPDATING, UpdateResult.INITIAL, "running in shadow for " + healthSamples + " samples");
-        trial = new Trial(target, shadow, agent.detector(), m);
+        trial = new Trial(target, shadow, host.activeDetector(), m);
     }
 
     private void onSample(long ts, double[] values) {
@@ -158,7 +158,7 @@ public final class ModelUpdater {
     }
 
     private void judge(Trial t) {
-        EdgePipeline active = agent.detector();
+        EdgePipeline active = host.activeDetector();
         long oldScored = active == null ? 0 : Math.max(0, active.scoredSamples() - t.activeScoredAtStart);
         long oldAnomalies = active == null ? 0 : Math.max(0, active.anomalousSamples() - t.activeAnomaliesAtStart);
         long window = t.shadow.scoredSamples();
@@ -172,8 +172,8 @@ public final class ModelUpdater {
                 rollback(t.target, "could not confirm the slot: " + e.getMessage());
                 return;
             }
-            agent.promote(t.shadow);
-            agent.attribute("model.active", t.model.name());
+            host.promote(t.shadow);
+            host.attribute("model.active", t.model.name());
             committed.incrementAndGet();
             progress(t.target, UpdateState.IDLE, UpdateResult.SUCCESS, String.format(java.util.Locale.ROOT,
                     "committed after %d samples in shadow: anomaly rate %.4f (old model %.4f)", (long) window, newRate, oldRate));
@@ -208,11 +208,11 @@ public final class ModelUpdater {
     }
 
     /**
-     * The listener to hand to the ota update agent for {@code target}. Its final "Idle, Success" means
+     * The listener for the ota update agent installing {@code target}. Its final "Idle, Success" means
      * "installed in the trial slot"; for the fleet that is still Updating until the health window decides,
      * so it is reported as such and the decision ends the update.
      */
-    public java.util.function.BiConsumer<UpdateState, UpdateResult> listenerFor(String target) {
+    private BiConsumer<UpdateState, UpdateResult> listenerFor(String target) {
         return (state, result) -> {
             if (state == UpdateState.IDLE && result == UpdateResult.SUCCESS) {
                 progress(target, UpdateState.UPDATING, UpdateResult.INITIAL, "installed in the trial slot");
@@ -225,7 +225,7 @@ public final class ModelUpdater {
 
     /** Reports one step as an InstallProgress event. */
     public void progress(String target, UpdateState state, UpdateResult result, String message) {
-        agent.publishInstallProgress(InstallProgress.newBuilder().setTargetName(target)
+        host.publishInstallProgress(InstallProgress.newBuilder().setTargetName(target)
                 .setState(InstallProgress.State.forNumber(state.code)).setResult(result.code)
                 .setMessage(message == null ? "" : message).build());
     }

@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -32,7 +31,7 @@ public final class MqttUplink implements Uplink {
     /** Connection settings; {@code sslContext} null means plain TCP. */
     public record Settings(String url, String clientId, SSLContext sslContext, int keepAliveSeconds,
                            long sessionExpirySeconds, long connectTimeoutMs, List<String> subscriptions,
-                           String willTopic, Supplier<byte[]> willPayload, long reconnectMinMs, long reconnectMaxMs) {
+                           String willTopic, long reconnectMinMs, long reconnectMaxMs) {
         public Settings {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(clientId, "clientId");
@@ -94,8 +93,9 @@ public final class MqttUplink implements Uplink {
             o.setSocketFactory(settings.sslContext().getSocketFactory());
             o.setHttpsHostnameVerificationEnabled(true);
         }
-        if (settings.willTopic() != null) {
-            o.setWill(settings.willTopic(), new MqttMessage(settings.willPayload().get(), 1, true, null));
+        byte[] will = settings.willTopic() == null ? null : listener.lastWill();
+        if (will != null) {
+            o.setWill(settings.willTopic(), new MqttMessage(will, 1, true, null));
         }
         try {
             client.connect(o, null, new MqttActionListener() {

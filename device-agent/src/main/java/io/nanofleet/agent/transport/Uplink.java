@@ -16,6 +16,14 @@ public interface Uplink extends AutoCloseable {
         void disconnected(String reason);
 
         void message(String topic, byte[] payload);
+
+        /**
+         * What the broker publishes, retained, if the link dies without a clean goodbye (an MQTT last will);
+         * asked at every connection attempt, so it describes the agent as it is then. Null: no will.
+         */
+        default byte[] lastWill() {
+            return null;
+        }
     }
 
     /** Starts connecting; returns at once, keeps retrying with {@link Backoff} until {@link #close}. */

@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpServer;
 import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.ota.ModelUpdater;
+import io.nanofleet.agent.ota.UpdateChannel;
 import io.nanofleet.agent.sensor.SimulatedSensor;
 import io.nanofleet.agent.testing.Await;
 import io.nanofleet.agent.testing.Mosquitto;
@@ -25,7 +26,6 @@ import io.nanofleet.ota.director.AssignmentVerifier;
 import io.nanofleet.ota.director.DirectorAssignment;
 import io.nanofleet.ota.director.DirectorSigner;
 import io.nanofleet.ota.install.SlotStore;
-import io.nanofleet.ota.install.UpdateAgent;
 import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.ota.repo.Repository;
 import io.nanofleet.ota.repo.RoleSpec;
@@ -165,12 +165,11 @@ class ModelUpdateIT {
             DeviceAgent agent = DeviceAgent.builder().deviceId(DEVICE).hardwareId(HW).broker(broker.url())
                     .sensor(new SimulatedSensor(9)).sampleIntervalMs(5).telemetryIntervalMs(1000)
                     .detectorConfig(new DetectorConfig(10, 200, 3, 0.99, 1.5, 1.0, 100)).build();
-            ModelUpdater[] self = new ModelUpdater[1];
-            self[0] = new ModelUpdater(agent, a -> new UpdateAgent(
+            ModelUpdater updater = new ModelUpdater(agent.modelHost(), new UpdateChannel(
                     new Updater(new UpdaterConfig(meta, uri("metadata/"), uri("targets/")), new HttpFetcher(), clock),
                     new AssignmentVerifier(DEVICE, HW), List.of(new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(5))),
-                    slots, clock, (st, res) -> self[0].listenerFor(a.getTargetName()).accept(st, res)), slots, worker, 300);
-            self[0].attach();
+                    slots, clock), worker, 300);
+            updater.attach();
             agent.start();
             Await.until(Duration.ofSeconds(30), "on-device calibration", () -> agent.detector().scoredSamples() > 0);
             String before = agent.detector().modelSha256();
@@ -190,7 +189,7 @@ class ModelUpdateIT {
             assertEquals(v1, agent.detector().modelSha256(), "the running detector now uses v1 (no restart)");
             assertTrue(!v1.equals(before));
             assertFalse(slots.inTrial());
-            assertEquals(1, self[0].committed());
+            assertEquals(1, updater.committed());
 
             // 2. A model for other channels: verified and installed, but unusable here -> rolled back.
             byte[] foreign = model(List.of("x", "y", "z", "w"), 7);
