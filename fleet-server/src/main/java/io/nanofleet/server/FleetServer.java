@@ -40,9 +40,6 @@ import io.nanofleet.server.store.Retention;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -77,7 +74,6 @@ public final class FleetServer implements AutoCloseable {
     private FleetMetrics metrics;
     private Identity identity;
     private CommandSigner commandSigner;
-    private UpdateServices updates;
 
     public FleetServer(ServerConfig config) {
         this(config, System::currentTimeMillis);
@@ -104,13 +100,12 @@ public final class FleetServer implements AutoCloseable {
     }
 
     private void startComponents() {
-        checkDataDirAndPorts();
+        StartupChecks.dataDirAndPorts(config);
         store = started(FleetStore.open(config.jdbcUrl()));
         writer = started(new BatchWriter(store, 100_000));
         metrics = new FleetMetrics();
         DeviceCa ca = DeviceCa.openOrCreate(config.dataDir().resolve("ca"), CaPassword.resolve(config.caPasswordFile(), config.dataDir()));
-        CertificateRegistry registry = new CertificateRegistry(store);
-        reload(registry);
+        CertificateRegistry registry = StartupChecks.loaded(new CertificateRegistry(store));
         identity = new Identity(store, ca, registry, clock);
         commandSigner = CommandSigner.openOrCreate(config.dataDir());
         ServerCertificates certificates = new ServerCertificates(ca, clock);
@@ -142,18 +137,17 @@ public final class FleetServer implements AutoCloseable {
         AuditLog audit = new AuditLog(store, clock);
         CommandService commands = new CommandService(store, downlinks, commandSigner, clock);
         Retention retention = new Retention(store, config.rawRetention(), clock);
-        updates = started(UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(),
+        UpdateServices updates = started(UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(),
                         config.coapPort(), config.usesPostgres()).withDeviceCa(ca, registry), store, gateway, downlinks, health,
                 (actor, action, target, detail) -> audit.record(new Principal("-", actor, null), action, target, detail), clock));
         if (mqtt != null) {
             mqtt.start(); // after the CoAP endpoint listens for downlinks: retained assignments arrive on subscribing
         }
-        UpdateServices u = updates;
         List<RouteModule> modules = new ArrayList<>(List.of(
                 new DeviceRoutes(retention),
                 // Enrollment hands devices the image repository's newest signed root.json: their TUF trust anchor.
                 new IdentityRoutes(identity, metrics, broker != null ? broker : SessionControl.NONE, endpoints, commandSigner,
-                        () -> new JsonObject(Buffer.buffer(u.repository().rootBytes()))),
+                        () -> new JsonObject(Buffer.buffer(updates.repository().rootBytes()))),
                 new CommandRoutes(commands),
                 new OperatorRoutes(),
                 new MetricsRoutes(metrics)));
@@ -171,30 +165,6 @@ public final class FleetServer implements AutoCloseable {
         LOG.info("NanoFleet server up: HTTP on port {}, devices connect to {}", httpPort, brokerUri);
     }
 
-    private void checkDataDirAndPorts() {
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new StartupException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage()
-                    + ". Choose a writable --data-dir.", e);
-        }
-        Ports.requireFree("HTTP", config.httpHost(), config.httpPort(), "--http-port");
-        if (!config.usesExternalBroker()) {
-            if (config.plainMqtt()) {
-                Ports.requireFree("MQTT", config.mqttHost(), config.mqttPort(), "--mqtt-port");
-            }
-            Ports.requireFree("MQTT TLS", config.mqttHost(), config.mqttsPort(), "--mqtts-port");
-        }
-    }
-
-    private static void reload(CertificateRegistry registry) {
-        try {
-            registry.reload();
-        } catch (SQLException e) {
-            throw new StartupException("cannot read issued certificates from the database: " + e.getMessage(), e);
-        }
-    }
-
     /** The embedded broker hands device uplinks straight to the gateway (which exists already). */
     private EmbeddedBroker startEmbeddedBroker(DeviceCa ca, CertificateRegistry registry) {
         int plain = !config.plainMqtt() ? -1 : config.mqttPort() == 0 ? Ports.freePort() : config.mqttPort();
@@ -205,11 +175,6 @@ public final class FleetServer implements AutoCloseable {
                 Ports.freePort(), registry, metrics, gateway);
     }
 
-    /** Models, rollouts and CoAP (null before start). */
-    public UpdateServices updates() {
-        return updates;
-    }
-
     private long connectedDevices() {
         try {
             return store.onlineCount();
@@ -218,15 +183,7 @@ public final class FleetServer implements AutoCloseable {
         }
     }
 
-    /** Accepts {@code mqtt://host:port}, {@code tcp://}, {@code mqtts://} and {@code ssl://}; returns Paho's form. */
-    static String toPahoUri(String broker) {
-        return BrokerUri.toPaho(broker);
-    }
-
-    /**
-     * Where devices on this machine connect, as a Paho URI: the plain development listener when it runs,
-     * else the TLS listener (ssl://), or the external broker.
-     */
+    /** Where devices on this machine connect (Paho URI): the plain development listener, else TLS, or the external broker. */
     public String brokerUri() {
         return brokerUri;
     }
@@ -276,10 +233,6 @@ public final class FleetServer implements AutoCloseable {
 
     public CommandSigner commandSigner() {
         return commandSigner;
-    }
-
-    public Path dataDir() {
-        return config.dataDir();
     }
 
     /** Stops what started, in reverse order. */
