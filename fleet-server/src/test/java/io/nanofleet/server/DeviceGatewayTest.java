@@ -9,6 +9,8 @@ import io.nanofleet.protocols.v1.ChannelSummary;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.TelemetryBatch;
 import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.DeviceMessage;
+import io.nanofleet.server.ingest.IngestBus;
 import io.nanofleet.server.ingest.IngestCounters.Reject;
 import io.nanofleet.server.store.BatchWriter;
 import io.nanofleet.server.store.FleetStore;
@@ -31,12 +33,11 @@ class DeviceGatewayTest {
     void setUp() {
         store = FleetStore.open("jdbc:sqlite:" + dir.resolve("t.db"));
         writer = new BatchWriter(store, 1000);
-        gateway = new DeviceGateway("tcp://127.0.0.1:1", writer, () -> 1_000L);
+        gateway = new DeviceGateway(new IngestBus().add(IngestBus.Scope.ONCE, writer), () -> 1_000L);
     }
 
     @AfterEach
     void tearDown() {
-        gateway.close();
         writer.close();
         store.close();
     }
@@ -48,8 +49,8 @@ class DeviceGatewayTest {
 
     @Test
     void unknownAndRevokedDevicesAreRejectedByPolicyAndNothingIsStored() throws Exception {
-        gateway.policy(id -> id.equals("ghost") ? io.nanofleet.server.ingest.IngestCounters.Reject.UNKNOWN_DEVICE
-                : id.equals("gone") ? io.nanofleet.server.ingest.IngestCounters.Reject.REVOKED_DEVICE : null);
+        gateway = new DeviceGateway(new IngestBus().add(IngestBus.Scope.ONCE, writer), id -> id.equals("ghost") ? io.nanofleet.server.ingest.IngestCounters.Reject.UNKNOWN_DEVICE
+                : id.equals("gone") ? io.nanofleet.server.ingest.IngestCounters.Reject.REVOKED_DEVICE : null, () -> 1_000L);
         gateway.handle(Topics.telemetry("ghost"), telemetry("ghost"));
         gateway.handle(Topics.telemetry("gone"), telemetry("gone"));
         gateway.handle(Topics.telemetry("dev-1"), telemetry("dev-1"));
@@ -104,6 +105,21 @@ class DeviceGatewayTest {
         assertEquals(0, gateway.counters().rejectedTotal());
         assertTrue(writer.flush(5000));
         assertTrue(store.devices().isEmpty());
+    }
+
+    @Test
+    void eachCopyReachesTheListenersOfItsScope() {
+        java.util.List<String> once = new java.util.ArrayList<>();
+        java.util.List<String> everywhere = new java.util.ArrayList<>();
+        DeviceGateway g = new DeviceGateway(new IngestBus()
+                .add(IngestBus.Scope.ONCE, m -> once.add(m.delivery().name()))
+                .add(IngestBus.Scope.EVERY_INSTANCE, m -> everywhere.add(m.delivery().name())), () -> 1L);
+        for (DeviceMessage.Delivery d : DeviceMessage.Delivery.values()) {
+            g.handle(Topics.telemetry("dev-1"), telemetry("dev-1"), d);
+        }
+        assertEquals(java.util.List.of("ONLY", "SHARE"), once, "stored once across instances");
+        assertEquals(java.util.List.of("ONLY", "OBSERVED"), everywhere, "seen by every instance");
+        assertEquals(3, g.counters().decodedCount());
     }
 
     @Test

@@ -49,7 +49,7 @@ class ExternalBrokerEndToEndIT extends AbstractFleetEndToEndIT {
     /** Leaves the shared broker as we found it: clears the retained states this run's agents left. */
     @org.junit.jupiter.api.AfterEach
     void clearRetained() throws Exception {
-        var client = new org.eclipse.paho.mqttv5.client.MqttClient(FleetServer.toPahoUri(brokerUrl), prefix + "cleaner",
+        var client = new org.eclipse.paho.mqttv5.client.MqttClient(io.nanofleet.server.broker.BrokerUri.toPaho(brokerUrl), prefix + "cleaner",
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
         client.connect();
         for (int i = 0; i < 3; i++) {

@@ -65,13 +65,13 @@ class ServerStartupTest {
 
     @Test
     void brokerUriForms() {
-        assertEquals("tcp://10.0.0.5:1884", FleetServer.toPahoUri("mqtt://10.0.0.5:1884"));
-        assertEquals("tcp://broker:1883", FleetServer.toPahoUri("mqtt://broker"));
-        assertEquals("ssl://broker:8883", FleetServer.toPahoUri("mqtts://broker"));
-        assertEquals("ssl://10.0.0.5:9883", FleetServer.toPahoUri("mqtts://10.0.0.5:9883"));
-        StartupException e = assertThrows(StartupException.class, () -> FleetServer.toPahoUri("http://broker:80"));
+        assertEquals("tcp://10.0.0.5:1884", io.nanofleet.server.broker.BrokerUri.toPaho("mqtt://10.0.0.5:1884"));
+        assertEquals("tcp://broker:1883", io.nanofleet.server.broker.BrokerUri.toPaho("mqtt://broker"));
+        assertEquals("ssl://broker:8883", io.nanofleet.server.broker.BrokerUri.toPaho("mqtts://broker"));
+        assertEquals("ssl://10.0.0.5:9883", io.nanofleet.server.broker.BrokerUri.toPaho("mqtts://10.0.0.5:9883"));
+        StartupException e = assertThrows(StartupException.class, () -> io.nanofleet.server.broker.BrokerUri.toPaho("http://broker:80"));
         assertTrue(e.getMessage().contains("mqtt://") && e.getMessage().contains("mqtts://"), e.getMessage());
-        assertThrows(StartupException.class, () -> FleetServer.toPahoUri("not a uri"));
+        assertThrows(StartupException.class, () -> io.nanofleet.server.broker.BrokerUri.toPaho("not a uri"));
     }
 
     @Test

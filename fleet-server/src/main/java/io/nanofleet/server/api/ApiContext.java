@@ -9,14 +9,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * What a {@link RouteModule} gets to build its routes: the role-checked route registrar, the store,
- * the audit log, the clock, and shared server components looked up by type ({@link #service}).
+ * What every {@link RouteModule} gets to build its routes: the role-checked route registrar, the store,
+ * the audit log, the API tokens and the clock. Anything else a module needs comes through its constructor.
  */
 public final class ApiContext {
     static final String PRINCIPAL_KEY = "nanofleet.principal";
@@ -28,7 +26,6 @@ public final class ApiContext {
     private final LongSupplier clock;
     private final OpenApiDocument openApi;
     private final AuthGuard guard;
-    private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
 
     public ApiContext(Vertx vertx, FleetStore store, AuditLog audit, ApiTokens tokens, LongSupplier clock, AuthGuard.Rejects rejects) {
         this.vertx = vertx;
@@ -67,25 +64,6 @@ public final class ApiContext {
 
     public OpenApiDocument openApi() {
         return openApi;
-    }
-
-    /** Makes a server component available to modules (e.g. the device CA, the command signer). */
-    public <T> ApiContext register(Class<T> type, T component) {
-        services.put(type, component);
-        return this;
-    }
-
-    /** A component registered by the server; throws if none (a wiring bug, not a request error). */
-    public <T> T service(Class<T> type) {
-        Object o = services.get(type);
-        if (o == null) {
-            throw new IllegalStateException("no " + type.getSimpleName() + " registered in the ApiContext");
-        }
-        return type.cast(o);
-    }
-
-    public boolean hasService(Class<?> type) {
-        return services.containsKey(type);
     }
 
     /** The caller of a route mounted through {@link ApiRoutes}. */

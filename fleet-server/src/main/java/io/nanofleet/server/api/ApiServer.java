@@ -10,6 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,11 +28,14 @@ public final class ApiServer implements AutoCloseable {
     private final ApiContext ctx;
     private final List<RouteModule> modules;
     private final Handler<RoutingContext> health;
+    private final Path uploads;
     private Router router;
     private HttpServer server;
 
-    public ApiServer(Vertx vertx, ApiContext ctx, List<RouteModule> modules, Handler<RoutingContext> health) {
+    /** @param uploads where request bodies' file uploads go (the data directory, never the working directory) */
+    public ApiServer(Vertx vertx, ApiContext ctx, List<RouteModule> modules, Path uploads, Handler<RoutingContext> health) {
         this.vertx = vertx;
+        this.uploads = uploads;
         this.ctx = ctx;
         this.modules = List.copyOf(modules);
         this.health = health;
@@ -44,7 +48,7 @@ public final class ApiServer implements AutoCloseable {
         }
         Router r = Router.router(vertx);
         // Model uploads (/api/v1/models) are larger than any JSON body: that route mounts its own BodyHandler.
-        BodyHandler smallBodies = BodyHandler.create().setBodyLimit(MAX_BODY_BYTES);
+        BodyHandler smallBodies = BodyHandler.create(uploads.toString()).setBodyLimit(MAX_BODY_BYTES);
         r.route().handler(rc -> {
             if (rc.request().path().startsWith(LARGE_BODY_PATH)) {
                 rc.next();

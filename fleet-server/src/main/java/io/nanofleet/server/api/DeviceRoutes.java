@@ -16,7 +16,12 @@ import java.util.function.Consumer;
 
 /** Read-only device routes: the fleet list, one device, its summaries and events. */
 public final class DeviceRoutes implements RouteModule {
+    private final Retention retention;
     private FleetStore store;
+
+    public DeviceRoutes(Retention retention) {
+        this.retention = retention;
+    }
 
     @Override
     public void mount(Router router, ApiContext ctx) {
@@ -34,7 +39,7 @@ public final class DeviceRoutes implements RouteModule {
                 "Hourly aggregates of summaries older than the raw retention period (count, min, max, mean, last)",
                 rc -> withDevice(rc, id -> ctx.blocking(rc, () -> {
                     JsonArray arr = new JsonArray();
-                    for (Retention.HourlyRow h : ctx.service(Retention.class).hourly(id, 24 * 31)) {
+                    for (Retention.HourlyRow h : retention.hourly(id, 24 * 31)) {
                         arr.add(new JsonObject().put("channel", h.channel()).put("hourStartMs", h.hourStartMs())
                                 .put("windows", h.windows()).put("count", h.count()).put("min", h.min()).put("max", h.max())
                                 .put("mean", h.mean()).put("last", h.last()));

@@ -7,31 +7,42 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.nanofleet.server.Ports;
 import io.nanofleet.server.StartupException;
 import io.nanofleet.server.identity.CertificateRegistry;
 import io.nanofleet.server.identity.SessionControl;
+import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.Downlinks;
 import io.nanofleet.server.metrics.FleetMetrics;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.concurrent.CompletableFuture;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * HiveMQ CE running inside the server process, so small deployments need nothing else installed.
- * Three listeners: the devices' mutual-TLS listener, an internal 127.0.0.1 listener for the server's
- * own MQTT client (a per-start secret, full access), and optionally the plain development listener.
- * Authentication and topic ACLs come from an extension registered in code ({@link DeviceAuthenticator}).
+ * Three listeners: the devices' mutual-TLS listener, an internal 127.0.0.1 listener (a per-start secret,
+ * full access; the server itself needs no MQTT client any more), and optionally the plain development listener.
+ * Authentication and topic ACLs come from an extension registered in code ({@link DeviceAuthenticator}),
+ * which also hands device uplinks (wills included) to the ingest step in-process and publishes downlinks
+ * through HiveMQ's PublishService ({@link Downlinks.Transport}).
  * In-memory persistence: device sessions are cheap to rebuild, and every agent republishes its
- * retained state when it reconnects.
+ * retained state when it reconnects. So at start-up the broker holds no retained state, and every one it
+ * retains later went through the interceptor, which is installed before the listeners open.
  */
-public final class EmbeddedBroker implements AutoCloseable, SessionControl {
+public final class EmbeddedBroker implements AutoCloseable, SessionControl, Downlinks.Transport {
     static final String TLS_LISTENER = "devices-tls";
     static final String INTERNAL_LISTENER = "internal";
     static final String PLAIN_LISTENER = "dev-plain";
@@ -66,22 +77,26 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl {
     /** Holds the client service once HiveMQ has started the extension. */
     static final class Extension implements ExtensionMain {
         private final DeviceAuthenticator authenticator;
-        private final CompletableFuture<UplinkRoute> uplinks;
+        private final DeviceGateway gateway;
         volatile ClientService clients;
+        volatile PublishService publisher;
 
-        Extension(DeviceAuthenticator authenticator, CompletableFuture<UplinkRoute> uplinks) {
+        Extension(DeviceAuthenticator authenticator, DeviceGateway gateway) {
             this.authenticator = authenticator;
-            this.uplinks = uplinks;
+            this.gateway = gateway;
         }
 
         @Override
         public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
             Services.securityRegistry().setAuthenticatorProvider(p -> authenticator);
-            if (uplinks != null) {
-                UplinkInterceptor interceptor = new UplinkInterceptor(uplinks, Services.extensionExecutorService());
+            if (gateway != null) {
+                UplinkInterceptor interceptor = new UplinkInterceptor(gateway, Services.extensionExecutorService());
                 Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
+                WillForwarder wills = new WillForwarder(gateway, Services.extensionExecutorService());
+                Services.eventRegistry().setClientLifecycleEventListener(p -> wills);
             }
             clients = Services.clientService();
+            publisher = Services.publishService();
         }
 
         @Override
@@ -104,17 +119,17 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl {
     /**
      * With a null registry the broker runs without the authentication extension (see the 3-argument start).
      *
-     * @param uplinks null, or completed with the server's ingest path: devices' telemetry and events then go
-     *                to it inside the process ({@link UplinkInterceptor}) and the server needs no MQTT
-     *                subscription for them
+     * @param gateway null, or the ingest step: devices' state, telemetry, events and wills then go to it
+     *                inside the process ({@link UplinkInterceptor}, {@link WillForwarder}) and the server needs
+     *                no MQTT subscription
      */
     public static EmbeddedBroker start(Path workDir, Options options, int internalPort, CertificateRegistry registry,
-                                       FleetMetrics metrics, CompletableFuture<UplinkRoute> uplinks) {
+                                       FleetMetrics metrics, DeviceGateway gateway) {
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Extension extension = registry == null ? null
-                : new Extension(new DeviceAuthenticator(registry, metrics, password.getBytes(StandardCharsets.UTF_8)), uplinks);
+                : new Extension(new DeviceAuthenticator(registry, metrics, password.getBytes(StandardCharsets.UTF_8)), gateway);
         try {
             Path conf = Files.createDirectories(workDir.resolve("conf"));
             Path data = Files.createDirectories(workDir.resolve("data"));
@@ -238,6 +253,41 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl {
 
     public int tlsPort() {
         return options.tlsPort();
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, boolean retained) throws Exception {
+        PublishService publisher = extension == null ? null : extension.publisher;
+        if (publisher == null) {
+            throw new IllegalStateException("the broker runs without the server extension: no in-process publishing");
+        }
+        publisher.publish(Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE).retain(retained)
+                .payload(ByteBuffer.wrap(payload)).build()).get(15, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return true;
+    }
+
+    @Override
+    public boolean echoes() {
+        return false;
+    }
+
+    /** Client ids of the connected MQTT clients (devices and anything else), for tests and diagnostics. */
+    public List<String> connectedClients() throws Exception {
+        ClientService clients = extension == null ? null : extension.clients;
+        if (clients == null) {
+            return List.of();
+        }
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        clients.iterateAllClients((ctx, session) -> {
+            if (session.isConnected()) {
+                ids.add(session.getClientIdentifier());
+            }
+        }).get(10, TimeUnit.SECONDS);
+        return List.copyOf(ids);
     }
 
     @Override

@@ -11,18 +11,15 @@ import io.nanofleet.protocols.InvalidAddressException;
 import io.nanofleet.protocols.Topics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import io.nanofleet.server.ingest.DeviceGateway;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Hands a device's telemetry and events to the ingest path inside the broker, the way the CoAP
- * endpoint does, instead of re-publishing them to the server's own MQTT subscriber. With the embedded
- * broker that second hop (broker queue, loopback TCP, Paho) cost more CPU than storing the message
- * (fleet-server/BENCHMARKS.md, run D). The broker still routes the message as usual afterwards, so
- * other subscribers (rollout signals) see it.
+ * Hands a device's state, telemetry and events to the ingest step inside the broker, the way the CoAP
+ * endpoint does, instead of re-publishing them to a server MQTT subscriber. With the embedded broker
+ * that second hop (broker queue, loopback TCP, Paho) cost more CPU than storing the message
+ * (fleet-server/BENCHMARKS.md, run D). The broker still routes the message as usual afterwards (and
+ * keeps a state as the device's retained message), so other subscribers see it.
  *
  * <p>HiveMQ calls inbound interceptors before its topic authorization, so this class applies the
  * device ACL's rule for these channels itself: a client's uplink is taken only from its own topics.
@@ -35,16 +32,15 @@ final class UplinkInterceptor implements PublishInboundInterceptor {
     /** How long a publish may wait for room in a full ingest queue before HiveMQ refuses it. */
     static final Duration FULL_QUEUE_WAIT = Duration.ofSeconds(60);
 
-    private final CompletableFuture<UplinkRoute> route;
+    private final DeviceGateway gateway;
     private final Executor blockingExecutor;
 
     /**
-     * @param route            completed once the server's ingest path exists (it needs the running broker);
-     *                         uplinks arriving before that wait for it
+     * @param gateway          the ingest step (it exists before the broker starts)
      * @param blockingExecutor where waits happen, never on the broker's event loop
      */
-    UplinkInterceptor(CompletableFuture<UplinkRoute> route, Executor blockingExecutor) {
-        this.route = route;
+    UplinkInterceptor(DeviceGateway gateway, Executor blockingExecutor) {
+        this.gateway = gateway;
         this.blockingExecutor = blockingExecutor;
     }
 
@@ -56,33 +52,32 @@ final class UplinkInterceptor implements PublishInboundInterceptor {
         } catch (InvalidAddressException e) {
             return;
         }
-        if ((address.channel() != Channel.TELEMETRY && address.channel() != Channel.EVENTS)
-                || !address.deviceId().equals(in.getClientInformation().getClientId())) {
+        if (!isUplink(address.channel()) || !address.deviceId().equals(in.getClientInformation().getClientId())) {
             return;
         }
         byte[] payload = in.getPublishPacket().getPayload().map(UplinkInterceptor::bytes).orElse(new byte[0]);
-        UplinkRoute ready = route.getNow(null);
-        if (ready != null && ready.hasRoom()) {
-            ready.ingest(address, payload);
+        if (gateway.hasRoom()) {
+            gateway.ingest(address, payload);
             return;
         }
-        // Not started yet, or the storage queue is full: wait off the event loop and hold the PUBACK until the
-        // message is queued, so the device keeps it and slows down instead of the broker dropping it.
+        // The storage queue is full: wait off the event loop and hold the PUBACK until the message is queued,
+        // so the device keeps it and slows down instead of the broker dropping it. Past the wait the FAILURE
+        // fallback refuses the publish and the device resends.
         Async<PublishInboundOutput> async = out.async(FULL_QUEUE_WAIT, TimeoutFallback.FAILURE);
         blockingExecutor.execute(() -> {
             try {
-                route.get(FULL_QUEUE_WAIT.toMillis(), TimeUnit.MILLISECONDS).ingest(address, payload);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                // No ingest path within the wait: the FAILURE fallback refuses the publish, the device resends.
+                gateway.ingest(address, payload);
             } finally {
                 async.resume();
             }
         });
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    static boolean isUplink(Channel c) {
+        return c == Channel.STATE || c == Channel.TELEMETRY || c == Channel.EVENTS;
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
         byte[] b = new byte[buffer.remaining()];
         buffer.duplicate().get(b);
         return b;

@@ -3,11 +3,11 @@ package io.nanofleet.server.coap;
 import io.nanofleet.protocols.CoapPaths;
 import io.nanofleet.server.StartupException;
 import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.Downlinks;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.security.cert.Certificate;
-import java.util.function.Consumer;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
@@ -21,7 +21,6 @@ import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,28 +45,20 @@ public final class CoapDeviceServer implements AutoCloseable {
     private final CoapKeys keys;
     private final DeviceGateway gateway;
     private final TargetSource targets;
-    private final String brokerUri;
-    private final Consumer<MqttConnectionOptions> brokerAuth;
+    private final Downlinks downlinks;
     private DeviceCertificates certificates;
     private CoapServer server;
-    private DownlinkBridge bridge;
     private int boundPort;
 
+    /** Uplinks go to the ingest step ({@code gateway}); observers are notified of what {@code downlinks} sends. */
     public CoapDeviceServer(String host, int port, CoapKeys keys, DeviceGateway gateway, TargetSource targets,
-                            String brokerUri) {
-        this(host, port, keys, gateway, targets, brokerUri, o -> { });
-    }
-
-    /** {@code brokerAuth} adds the server's broker credentials (user/password, TLS) to the bridge's connection. */
-    public CoapDeviceServer(String host, int port, CoapKeys keys, DeviceGateway gateway, TargetSource targets,
-                            String brokerUri, Consumer<MqttConnectionOptions> brokerAuth) {
+                            Downlinks downlinks) {
         this.host = host;
         this.port = port;
         this.keys = keys;
         this.gateway = gateway;
         this.targets = targets;
-        this.brokerUri = brokerUri;
-        this.brokerAuth = brokerAuth;
+        this.downlinks = downlinks;
     }
 
     /**
@@ -123,8 +114,7 @@ public final class CoapDeviceServer implements AutoCloseable {
                     + ". Choose another --coap-port.", e);
         }
         boundPort = endpoint.getAddress().getPort();
-        bridge = new DownlinkBridge(brokerUri, brokerAuth, devices);
-        bridge.start();
+        downlinks.addListener(new DownlinkBridge(devices));
         LOG.info("CoAP over DTLS on UDP port {}", boundPort);
         return this;
     }
@@ -149,9 +139,6 @@ public final class CoapDeviceServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (bridge != null) {
-            bridge.close();
-        }
         if (server != null) {
             server.destroy();
         }

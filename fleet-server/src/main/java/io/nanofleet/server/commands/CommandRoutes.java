@@ -20,10 +20,15 @@ public final class CommandRoutes implements RouteModule {
     static final long MAX_COMMAND_TTL_MS = 7L * 86_400_000;
     static final String EXAMPLE = "{\"action\":\"ping\",\"arguments\":{},\"ttlMs\":60000}";
 
+    private final CommandService commands;
+
+    public CommandRoutes(CommandService commands) {
+        this.commands = commands;
+    }
+
     @Override
     public void mount(Router router, ApiContext ctx) {
         ApiRoutes r = ctx.routes(router);
-        CommandService commands = ctx.service(CommandService.class);
         r.post("/api/v1/devices/:id/commands", Role.OPERATOR, "Send a signed command to one device",
                 rc -> DeviceRoutes.withDevice(rc, id -> send(ctx, commands, rc, new CommandService.Target(id, null, null))))
                 .body(new JsonObject(EXAMPLE)).response(202, "sent; poll the command for its result")

@@ -2,7 +2,7 @@ package io.nanofleet.server.commands;
 
 import io.nanofleet.protocols.v1.Command;
 import io.nanofleet.server.api.ApiException;
-import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.Downlinks;
 import io.nanofleet.server.store.DeviceRow;
 import io.nanofleet.server.store.FleetStore;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +26,7 @@ public final class CommandService {
     public static final int MAX_TARGETS = 10_000;
 
     private final FleetStore store;
-    private final DeviceGateway gateway;
+    private final Downlinks gateway;
     private final CommandSigner signer;
     private final LongSupplier clock;
 
@@ -47,7 +47,7 @@ public final class CommandService {
         }
     }
 
-    public CommandService(FleetStore store, DeviceGateway gateway, CommandSigner signer, LongSupplier clock) {
+    public CommandService(FleetStore store, Downlinks gateway, CommandSigner signer, LongSupplier clock) {
         this.store = store;
         this.gateway = gateway;
         this.signer = signer;

@@ -26,10 +26,26 @@ public final class IdentityRoutes implements RouteModule {
     static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     static final int MAX_TAGS = 32;
 
+    private final Identity identity;
+    private final FleetMetrics metrics;
+    private final SessionControl sessions;
+    private final DeviceEndpoints endpoints;
+    private final CommandSigner signer;
+    private final TrustedRootSource trustedRoot;
+
+    /** @param sessions ends a revoked device's live session ({@link SessionControl#NONE} with an external broker) */
+    public IdentityRoutes(Identity identity, FleetMetrics metrics, SessionControl sessions, DeviceEndpoints endpoints,
+                          CommandSigner signer, TrustedRootSource trustedRoot) {
+        this.identity = identity;
+        this.metrics = metrics;
+        this.sessions = sessions;
+        this.endpoints = endpoints;
+        this.signer = signer;
+        this.trustedRoot = trustedRoot;
+    }
+
     @Override
     public void mount(Router router, ApiContext ctx) {
-        Identity identity = ctx.service(Identity.class);
-        FleetMetrics metrics = ctx.service(FleetMetrics.class);
         ApiRoutes r = ctx.routes(router);
 
         r.post("/api/v1/enrollment-tokens", Role.ADMIN, "Create a one-time enrollment token for a device", rc -> {
@@ -64,7 +80,7 @@ public final class IdentityRoutes implements RouteModule {
                     if (serials.isEmpty() && !identity.registry().isRevoked(id)) {
                         throw new ApiException(404, "device " + id + " has no certificate to revoke");
                     }
-                    boolean disconnected = ctx.hasService(SessionControl.class) && ctx.service(SessionControl.class).disconnect(id);
+                    boolean disconnected = sessions.disconnect(id);
                     ctx.audit().record(ApiContext.principal(rc), "device.revoke", "device:" + id,
                             new JsonObject().put("serials", new JsonArray(serials)).put("disconnected", disconnected).encode());
                     return new JsonObject().put("deviceId", id).put("revokedSerials", new JsonArray(serials))
@@ -112,16 +128,11 @@ public final class IdentityRoutes implements RouteModule {
         String hardwareId = body.getValue("hardwareId") instanceof String s ? s : null;
         String agentVersion = body.getValue("agentVersion") instanceof String s ? s : null;
         String requestHost = rc.request().authority() != null ? rc.request().authority().host() : "localhost";
-        DeviceEndpoints endpoints = ctx.service(DeviceEndpoints.class);
-        CommandSigner signer = ctx.service(CommandSigner.class);
         ctx.vertx().executeBlocking(() -> {
             Identity.Enrolled e = identity.enroll(token, csr, hardwareId, agentVersion);
             ctx.audit().record(new Principal("-", "device:" + e.deviceId(), null), "device.enroll", "device:" + e.deviceId(),
                     new JsonObject().put("serial", DeviceCa.serialHex(e.certificate())).put("hardwareId", hardwareId).encode());
-            JsonObject root = new JsonObject();
-            if (ctx.hasService(TrustedRootSource.class)) {
-                root = ctx.service(TrustedRootSource.class).trustedRoot();
-            }
+            JsonObject root = trustedRoot.trustedRoot();
             return new JsonObject().put("deviceId", e.deviceId()).put("certificate", Pem.encode(e.certificate()))
                     .put("caCertificate", identity.ca().certificatePem())
                     .put("mqttUrl", endpoints.mqttUrl(requestHost)).put("coapUrl", endpoints.coapUrl(requestHost))

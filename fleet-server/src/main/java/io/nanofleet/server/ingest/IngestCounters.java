@@ -25,12 +25,17 @@ public final class IngestCounters {
     }
 
     private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong decoded = new AtomicLong();
     private final Map<Reject, AtomicLong> rejected = new EnumMap<>(Reject.class);
 
     public IngestCounters() {
         for (Reject r : Reject.values()) {
             rejected.put(r, new AtomicLong());
         }
+    }
+
+    void decoded() {
+        decoded.incrementAndGet();
     }
 
     void accepted() {
@@ -43,6 +48,11 @@ public final class IngestCounters {
 
     public long acceptedCount() {
         return accepted.get();
+    }
+
+    /** Payloads the ingest step decoded (accepted or not): each device message once. */
+    public long decodedCount() {
+        return decoded.get();
     }
 
     public long rejectedCount(Reject reason) {

@@ -1,8 +1,12 @@
 package io.nanofleet.server.ingest;
 
 import io.nanofleet.server.StartupException;
+import io.nanofleet.protocols.Channel;
+import io.nanofleet.protocols.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -18,33 +22,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One of the server's own MQTT connections (device ingest, rollout signals, CoAP downlinks): connects
- * with the server's broker credentials, subscribes, and subscribes again after every automatic
- * reconnect, because a clean-start session forgets its subscriptions. Every message goes to one
- * handler through the client-wide callback: Paho's per-subscription listeners do not match
- * {@code $share/...} filters.
+ * The server's one MQTT connection to an external broker: takes device uplinks for the ingest step
+ * ({@link DeviceGateway}) and publishes downlinks ({@link Downlinks.Transport}). Subscriptions, each with
+ * its MQTT 5 subscription identifier so a message tells which one delivered it:
+ * <ul>
+ *   <li>state, not shared: every instance should know every device's state, and only a non-shared
+ *       subscription receives the retained states at start-up ({@link DeviceMessage.Delivery#ONLY});</li>
+ *   <li>telemetry and events through {@code $share/nanofleet/...}: N instances split the load
+ *       ({@link DeviceMessage.Delivery#SHARE});</li>
+ *   <li>events, not shared: the instance that drives rollouts must see every device's signals
+ *       ({@link DeviceMessage.Delivery#OBSERVED});</li>
+ *   <li>optionally cmd and ota, not shared: what any instance sends, for this instance's CoAP observers.</li>
+ * </ul>
+ * It subscribes again after every automatic reconnect, because a clean-start session forgets its
+ * subscriptions. Messages arrive through the client-wide callback: Paho's per-subscription listeners do
+ * not match {@code $share/...} filters.
  */
-public final class ServerMqttClient implements AutoCloseable {
+public final class ServerMqttClient implements Downlinks.Transport, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerMqttClient.class);
+    static final int STATE = 1;
+    static final int SHARED_UPLINKS = 2;
+    static final int OBSERVED_EVENTS = 3;
+    static final int DOWNLINK_ECHO = 4;
 
-    private final String purpose;
     private final MqttAsyncClient client;
     private final Consumer<MqttConnectionOptions> credentials;
-    private final MqttSubscription[] subscriptions;
+    private final Map<Integer, MqttSubscription[]> subscriptions = new LinkedHashMap<>();
+    private final DeviceGateway gateway;
+    private final boolean echoDownlinks;
+    private volatile Downlinks downlinks;
 
     /**
-     * @param purpose       what this connection is for, in log lines and errors ("device ingest")
-     * @param clientIdPrefix prefix of the random client id, so broker logs tell the connections apart
      * @param credentials   adds the server's user/password and TLS to the connect options
-     * @param handler       receives (topic, payload) of every message, on Paho's callback thread
+     * @param echoDownlinks also subscribe to every device's cmd and ota topics (for {@link Downlinks#delivered})
      */
-    public ServerMqttClient(String purpose, String clientIdPrefix, String brokerUri, Consumer<MqttConnectionOptions> credentials,
-                            BiConsumer<String, byte[]> handler, MqttSubscription... subscriptions) {
-        this.purpose = purpose;
-        this.credentials = credentials;
-        this.subscriptions = subscriptions.clone();
+    public ServerMqttClient(BrokerConnection connection, DeviceGateway gateway, boolean echoDownlinks) {
+        this.credentials = connection::applyTo;
+        this.gateway = gateway;
+        this.echoDownlinks = echoDownlinks;
+        subscriptions.put(STATE, new MqttSubscription[] {new MqttSubscription(Topics.allDevices(Channel.STATE), 1)});
+        subscriptions.put(SHARED_UPLINKS, new MqttSubscription[] {new MqttSubscription(Topics.shared(Channel.TELEMETRY), 1),
+                new MqttSubscription(Topics.shared(Channel.EVENTS), 1)});
+        subscriptions.put(OBSERVED_EVENTS, new MqttSubscription[] {new MqttSubscription(Topics.allDevices(Channel.EVENTS), 1)});
+        if (echoDownlinks) {
+            subscriptions.put(DOWNLINK_ECHO, new MqttSubscription[] {new MqttSubscription(Topics.allDevices(Channel.CMD), 1),
+                    new MqttSubscription(Topics.allDevices(Channel.OTA), 1)});
+        }
+        String brokerUri = connection.uri();
         try {
-            this.client = new MqttAsyncClient(brokerUri, clientIdPrefix + UUID.randomUUID(), new MemoryPersistence());
+            this.client = new MqttAsyncClient(brokerUri, "nanofleet-server-" + UUID.randomUUID(), new MemoryPersistence());
         } catch (MqttException | IllegalArgumentException e) {
             throw new StartupException("invalid broker address " + brokerUri + ": " + e.getMessage()
                     + ". Use --broker mqtt://host:port or mqtts://host:port.", e);
@@ -52,17 +78,17 @@ public final class ServerMqttClient implements AutoCloseable {
         client.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse r) {
-                LOG.warn("{} lost the broker connection ({}); reconnecting", purpose, r.getReasonString());
+                LOG.warn("the server's MQTT client lost the broker connection ({}); reconnecting", r.getReasonString());
             }
 
             @Override
             public void mqttErrorOccurred(MqttException e) {
-                LOG.warn("{}: MQTT error: {}", purpose, e.getMessage());
+                LOG.warn("MQTT error: {}", e.getMessage());
             }
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                handler.accept(topic, message.getPayload());
+                route(topic, message);
             }
 
             @Override
@@ -74,7 +100,7 @@ public final class ServerMqttClient implements AutoCloseable {
                     try {
                         subscribe();
                     } catch (MqttException e) {
-                        LOG.error("{} could not resubscribe after reconnecting: {}", purpose, e.getMessage());
+                        LOG.error("could not resubscribe after reconnecting: {}", e.getMessage());
                     }
                 }
             }
@@ -82,6 +108,39 @@ public final class ServerMqttClient implements AutoCloseable {
             @Override
             public void authPacketArrived(int reasonCode, MqttProperties properties) {}
         });
+    }
+
+    /** Where echoed downlinks go (set before {@link #start()} when echoing). */
+    public void downlinks(Downlinks downlinks) {
+        this.downlinks = downlinks;
+    }
+
+    private void route(String topic, MqttMessage message) {
+        List<Integer> ids = message.getProperties() == null ? List.of() : message.getProperties().getSubscriptionIdentifiers();
+        if (ids.contains(DOWNLINK_ECHO)) {
+            Downlinks d = downlinks;
+            if (d != null) {
+                d.delivered(topic, message.getPayload());
+            }
+            return;
+        }
+        DeviceMessage.Delivery delivery = DeviceMessage.Delivery.of(ids.contains(STATE) || ids.contains(SHARED_UPLINKS),
+                ids.contains(STATE) || ids.contains(OBSERVED_EVENTS));
+        if (delivery != null) {
+            gateway.handle(topic, message.getPayload(), delivery);
+        }
+    }
+
+    @Override
+    public boolean echoes() {
+        return echoDownlinks;
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, boolean retained) throws MqttException {
+        // Waits for the broker's ack: brokers cap QoS 1 messages in flight (HiveMQ: 10), and a rollout
+        // wave publishes many assignments back to back.
+        client.publish(topic, payload, 1, retained).waitForCompletion(15_000);
     }
 
     /** Connects and subscribes, or fails with a message naming the flag to check. */
@@ -98,21 +157,18 @@ public final class ServerMqttClient implements AutoCloseable {
             client.connect(options).waitForCompletion(15_000);
             subscribe();
         } catch (MqttException e) {
-            throw new StartupException("the " + purpose + " cannot connect to the MQTT broker " + client.getServerURI() + ": "
+            throw new StartupException("the server's MQTT client cannot connect to the MQTT broker " + client.getServerURI() + ": "
                     + e.getMessage() + ". Check that it runs and speaks MQTT 5, or change --broker.", e);
         }
         return this;
     }
 
     private void subscribe() throws MqttException {
-        if (subscriptions.length > 0) {
-            client.subscribe(subscriptions).waitForCompletion(15_000);
+        for (Map.Entry<Integer, MqttSubscription[]> e : subscriptions.entrySet()) {
+            MqttProperties p = new MqttProperties();
+            p.setSubscriptionIdentifier(e.getKey());
+            client.subscribe(e.getValue(), null, null, p).waitForCompletion(15_000);
         }
-    }
-
-    /** For publishing. */
-    public MqttAsyncClient paho() {
-        return client;
     }
 
     public boolean isConnected() {

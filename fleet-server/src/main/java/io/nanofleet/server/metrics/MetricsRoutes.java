@@ -7,9 +7,14 @@ import io.vertx.ext.web.Router;
 
 /** {@code GET /metrics}: Prometheus text, without a token (scrapers usually sit on a private network). */
 public final class MetricsRoutes implements RouteModule {
+    private final FleetMetrics metrics;
+
+    public MetricsRoutes(FleetMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @Override
     public void mount(Router router, ApiContext ctx) {
-        FleetMetrics metrics = ctx.service(FleetMetrics.class);
         ctx.routes(router).open(HttpMethod.GET, "/metrics", "Prometheus metrics (text exposition format)", rc ->
                 // Gauges may query the database: scrape on a worker.
                 ctx.vertx().executeBlocking(metrics::scrape, false).onComplete(ar -> {

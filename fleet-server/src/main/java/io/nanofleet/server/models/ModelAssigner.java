@@ -2,22 +2,22 @@ package io.nanofleet.server.models;
 
 import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.protocols.v1.Assignment;
-import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.Downlinks;
 import io.nanofleet.server.store.DeviceRow;
 import io.nanofleet.server.store.FleetStore;
 import java.util.Optional;
 
 /**
  * Tells a device which model to run: signs a director assignment for it and publishes it (retained) on
- * {@code nf/v1/d/{id}/ota} through the gateway's MQTT client. CoAP devices get the same message through
+ * {@code nf/v1/d/{id}/ota} through {@link Downlinks}. CoAP devices get the same message through
  * the CoAP endpoint's Observe on {@code /v1/d/{id}/ota}.
  */
 public final class ModelAssigner {
     private final ModelRepository repo;
-    private final DeviceGateway gateway;
+    private final Downlinks gateway;
     private final FleetStore store;
 
-    public ModelAssigner(ModelRepository repo, DeviceGateway gateway, FleetStore store) {
+    public ModelAssigner(ModelRepository repo, Downlinks gateway, FleetStore store) {
         this.repo = repo;
         this.gateway = gateway;
         this.store = store;

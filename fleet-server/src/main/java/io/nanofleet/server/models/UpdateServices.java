@@ -8,6 +8,7 @@ import io.nanofleet.server.coap.DeviceCertificates;
 import io.nanofleet.server.identity.CertificateRegistry;
 import io.nanofleet.server.identity.DeviceCa;
 import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.Downlinks;
 import io.nanofleet.server.rollout.DeviceHealthLog;
 import io.nanofleet.server.rollout.LeaderElection;
 import io.nanofleet.server.rollout.PostgresLeaderElection;
@@ -15,7 +16,6 @@ import io.nanofleet.server.rollout.RolloutAudit;
 import io.nanofleet.server.rollout.RolloutEngine;
 import io.nanofleet.server.rollout.RolloutRoutes;
 import io.nanofleet.server.rollout.RolloutStore;
-import io.nanofleet.server.rollout.SignalSubscriber;
 import io.nanofleet.server.store.FleetStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +26,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,11 +76,11 @@ public final class UpdateServices implements AutoCloseable {
     private CoapKeys coapKeys;
     private Path uploads;
 
-    public static UpdateServices start(Settings s, FleetStore store, DeviceGateway gateway, String brokerUri,
-                                       Consumer<MqttConnectionOptions> brokerAuth, RolloutAudit audit, LongSupplier clock) {
+    public static UpdateServices start(Settings s, FleetStore store, DeviceGateway gateway, Downlinks downlinks,
+                                       DeviceHealthLog health, RolloutAudit audit, LongSupplier clock) {
         UpdateServices u = new UpdateServices();
         try {
-            u.startAll(s, store, gateway, brokerUri, brokerAuth, audit, clock);
+            u.startAll(s, store, gateway, downlinks, health, audit, clock);
             return u;
         } catch (RuntimeException e) {
             u.close();
@@ -90,8 +88,8 @@ public final class UpdateServices implements AutoCloseable {
         }
     }
 
-    private void startAll(Settings s, FleetStore store, DeviceGateway gateway, String brokerUri,
-                          Consumer<MqttConnectionOptions> brokerAuth, RolloutAudit audit, LongSupplier clock) {
+    private void startAll(Settings s, FleetStore store, DeviceGateway gateway, Downlinks downlinks,
+                          DeviceHealthLog health, RolloutAudit audit, LongSupplier clock) {
         repository = ModelRepository.openOrCreate(s.dataDir(), Clock.systemUTC(), s.timestampExpiry());
         uploads = s.dataDir().resolve("uploads");
         try {
@@ -114,17 +112,14 @@ public final class UpdateServices implements AutoCloseable {
             }
         }, 0, 60, TimeUnit.SECONDS);
         started.add(refresher::shutdownNow);
-        assigner = new ModelAssigner(repository, gateway, store);
-        DeviceHealthLog health = new DeviceHealthLog(clock, Duration.ofHours(6).toMillis());
-        SignalSubscriber signals = new SignalSubscriber(brokerUri, brokerAuth, health).start();
-        started.add(signals);
+        assigner = new ModelAssigner(repository, downlinks, store);
         LeaderElection leader = s.postgres() ? new PostgresLeaderElection(store::connection) : LeaderElection.always();
         rollouts = new RolloutStore(store::connection);
         engine = new RolloutEngine(rollouts, health, assigner::assign, audit, leader, clock).start(s.rolloutTickMs());
         started.add(engine);
         if (s.coapPort() >= 0) {
             coapKeys = CoapKeys.loadOrCreate(s.dataDir());
-            coap = new CoapDeviceServer(s.coapHost(), s.coapPort(), coapKeys, gateway, repository, brokerUri, brokerAuth);
+            coap = new CoapDeviceServer(s.coapHost(), s.coapPort(), coapKeys, gateway, repository, downlinks);
             if (s.ca() != null) {
                 coap.certificates(coapCertificates(s.ca(), s.registry()));
             }

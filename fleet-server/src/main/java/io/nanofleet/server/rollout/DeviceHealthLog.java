@@ -3,6 +3,8 @@ package io.nanofleet.server.rollout;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
 import io.nanofleet.protocols.v1.InstallProgress;
+import io.nanofleet.server.ingest.DeviceMessage;
+import io.nanofleet.server.ingest.IngestListener;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
@@ -17,9 +19,11 @@ import java.util.function.LongSupplier;
  * {@code restart_count}, falling back to attribute {@code restarts}), the last install report per
  * target, and the anomaly model the device runs. Times are the server's arrival times, so device clock
  * skew cannot move a sample across the before/after boundary. Bounded: samples older than the
- * retention are dropped, and at most {@link #MAX_SAMPLES} are kept per device and kind.
+ * retention are dropped, and at most {@link #MAX_SAMPLES} are kept per device and kind. Fed by the ingest
+ * bus on every instance ({@code IngestBus.Scope.EVERY_INSTANCE}): the instance that drives rollouts must see
+ * every device's signals, not only the share of them it stores.
  */
-public final class DeviceHealthLog implements FleetSignals {
+public final class DeviceHealthLog implements FleetSignals, IngestListener {
     static final int MAX_SAMPLES = 10_000;
     private final LongSupplier clock;
     private final long retentionMs;
@@ -44,6 +48,15 @@ public final class DeviceHealthLog implements FleetSignals {
 
     private Device device(String id) {
         return devices.computeIfAbsent(id, k -> new Device());
+    }
+
+    @Override
+    public void onMessage(DeviceMessage m) {
+        if (m instanceof DeviceMessage.State s) {
+            onState(s.state());
+        } else if (m instanceof DeviceMessage.Events e) {
+            onEvent(e.event());
+        }
     }
 
     public void onState(DeviceState s) {

@@ -5,6 +5,8 @@ import io.nanofleet.protocols.v1.CommandResult;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
 import io.nanofleet.protocols.v1.TelemetryBatch;
+import io.nanofleet.server.ingest.DeviceMessage;
+import io.nanofleet.server.ingest.IngestListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -18,12 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread that owns all writes of device traffic. Producers (MQTT callbacks) enqueue and return;
+ * One thread that owns all writes of device traffic. Producers (the ingest bus) enqueue and return;
  * the writer drains what has accumulated and commits it in one transaction, so throughput grows with
  * load instead of paying one commit per message. A full queue blocks producers: back-pressure to the
  * broker rather than silent loss.
  */
-public final class BatchWriter implements AutoCloseable {
+public final class BatchWriter implements IngestListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
     static final int MAX_BATCH = 2000;
     static final int MAX_ATTEMPTS = 5;
@@ -76,7 +78,20 @@ public final class BatchWriter implements AutoCloseable {
         }
     }
 
+    /** Queues a decoded device message for storage (an ingest bus listener, {@code Scope.ONCE}). */
+    @Override
+    public void onMessage(DeviceMessage m) {
+        if (m instanceof DeviceMessage.State s) {
+            submit(new StateWrite(s.state(), s.receivedMs()));
+        } else if (m instanceof DeviceMessage.Telemetry t) {
+            submit(new TelemetryWrite(t.batch(), t.receivedMs()));
+        } else if (m instanceof DeviceMessage.Events e) {
+            submit(new EventWrite(e.event(), e.receivedMs()));
+        }
+    }
+
     /** False while the queue is full, when {@link #submit} would block. */
+    @Override
     public boolean hasRoom() {
         return queue.remainingCapacity() > 0;
     }

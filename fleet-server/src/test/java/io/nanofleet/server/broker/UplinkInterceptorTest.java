@@ -10,8 +10,15 @@ import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInbound
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import io.nanofleet.protocols.Channel;
-import io.nanofleet.protocols.DeviceAddress;
+import io.nanofleet.protocols.Codecs;
 import io.nanofleet.protocols.Topics;
+import io.nanofleet.protocols.v1.DeviceState;
+import io.nanofleet.protocols.v1.Event;
+import io.nanofleet.protocols.v1.TelemetryBatch;
+import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.DeviceMessage;
+import io.nanofleet.server.ingest.IngestBus;
+import io.nanofleet.server.ingest.IngestListener;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -31,17 +38,32 @@ class UplinkInterceptorTest {
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
     private final List<String> ingested = new CopyOnWriteArrayList<>();
     private final AtomicBoolean room = new AtomicBoolean(true);
-    private final UplinkRoute route = new UplinkRoute() {
+    private final IngestListener recorder = new IngestListener() {
         @Override
         public boolean hasRoom() {
             return room.get();
         }
 
         @Override
-        public void ingest(DeviceAddress address, byte[] payload) {
-            ingested.add(address.deviceId() + "/" + address.channel().segment() + "=" + new String(payload));
+        public void onMessage(DeviceMessage m) {
+            ingested.add(m.deviceId() + "/" + m.getClass().getSimpleName());
         }
     };
+    private final DeviceGateway gateway = new DeviceGateway(new IngestBus().add(IngestBus.Scope.ONCE, recorder), () -> 1L);
+
+    private static byte[] telemetry(String id) {
+        return Codecs.TELEMETRY.encode(TelemetryBatch.newBuilder().setDeviceId(id).setSequence(1).setWindowEndMs(1)
+                .addChannels(io.nanofleet.protocols.v1.ChannelSummary.newBuilder().setChannel("t").setCount(1)).build());
+    }
+
+    private static byte[] event(String id) {
+        return Codecs.EVENT.encode(Event.newBuilder().setDeviceId(id).setEventId("e-1")
+                .setAnomaly(io.nanofleet.protocols.v1.AnomalyEvent.getDefaultInstance()).build());
+    }
+
+    private static byte[] state(String id) {
+        return Codecs.STATE.encode(DeviceState.newBuilder().setDeviceId(id).setStatus(DeviceState.Status.ONLINE).build());
+    }
 
     @AfterEach
     void stop() {
@@ -49,25 +71,26 @@ class UplinkInterceptorTest {
     }
 
     @Test
-    void takesADevicesOwnTelemetryAndEventsOnTheEventLoop() {
-        UplinkInterceptor interceptor = new UplinkInterceptor(CompletableFuture.completedFuture(route), executor);
+    void takesADevicesOwnStateTelemetryAndEventsOnTheEventLoop() {
+        UplinkInterceptor interceptor = new UplinkInterceptor(gateway, executor);
         FakeOutput out = new FakeOutput();
-        interceptor.onInboundPublish(input("pump-1", Topics.telemetry("pump-1"), "t"), out.proxy());
-        interceptor.onInboundPublish(input("pump-1", Topics.events("pump-1"), "e"), out.proxy());
-        assertEquals(List.of("pump-1/telemetry=t", "pump-1/events=e"), ingested);
+        interceptor.onInboundPublish(input("pump-1", Topics.telemetry("pump-1"), telemetry("pump-1")), out.proxy());
+        interceptor.onInboundPublish(input("pump-1", Topics.events("pump-1"), event("pump-1")), out.proxy());
+        interceptor.onInboundPublish(input("pump-1", Topics.topic("pump-1", Channel.STATE), state("pump-1")), out.proxy());
+        assertEquals(List.of("pump-1/Telemetry", "pump-1/Events", "pump-1/State"), ingested);
         assertEquals(0, out.asyncCalls.get(), "no wait while the queue has room");
     }
 
     @Test
     void leavesOtherDevicesTopicsOtherChannelsAndForeignTopicsToTheBroker() {
-        UplinkInterceptor interceptor = new UplinkInterceptor(CompletableFuture.completedFuture(route), executor);
+        UplinkInterceptor interceptor = new UplinkInterceptor(gateway, executor);
         FakeOutput out = new FakeOutput();
-        interceptor.onInboundPublish(input("pump-2", Topics.telemetry("pump-1"), "forged"), out.proxy());
-        interceptor.onInboundPublish(input("nanofleet-server-1", Topics.events("pump-1"), "server"), out.proxy());
-        interceptor.onInboundPublish(input("pump-1", Topics.topic("pump-1", Channel.STATE), "state"), out.proxy());
-        interceptor.onInboundPublish(input("pump-1", Topics.ask("pump-1"), "ask"), out.proxy());
-        interceptor.onInboundPublish(input("pump-1", "nf/v1/d/pump-1/telemetry/extra", "deep"), out.proxy());
-        interceptor.onInboundPublish(input("pump-1", "$SYS/anything", "sys"), out.proxy());
+        interceptor.onInboundPublish(input("pump-2", Topics.telemetry("pump-1"), telemetry("pump-1")), out.proxy());
+        interceptor.onInboundPublish(input("nanofleet-server-1", Topics.events("pump-1"), event("pump-1")), out.proxy());
+        interceptor.onInboundPublish(input("pump-2", Topics.topic("pump-1", Channel.STATE), state("pump-1")), out.proxy());
+        interceptor.onInboundPublish(input("pump-1", Topics.ask("pump-1"), "ask".getBytes()), out.proxy());
+        interceptor.onInboundPublish(input("pump-1", "nf/v1/d/pump-1/telemetry/extra", telemetry("pump-1")), out.proxy());
+        interceptor.onInboundPublish(input("pump-1", "$SYS/anything", "sys".getBytes()), out.proxy());
         assertEquals(List.of(), ingested);
         assertEquals(0, out.asyncCalls.get());
     }
@@ -75,33 +98,18 @@ class UplinkInterceptorTest {
     @Test
     void aFullQueueHoldsThePubackUntilTheMessageIsQueued() throws Exception {
         room.set(false);
-        UplinkInterceptor interceptor = new UplinkInterceptor(CompletableFuture.completedFuture(route), executor);
+        UplinkInterceptor interceptor = new UplinkInterceptor(gateway, executor);
         FakeOutput out = new FakeOutput();
-        interceptor.onInboundPublish(input("pump-1", Topics.telemetry("pump-1"), "late"), out.proxy());
+        interceptor.onInboundPublish(input("pump-1", Topics.telemetry("pump-1"), telemetry("pump-1")), out.proxy());
         assertEquals(1, out.asyncCalls.get(), "the publish goes async instead of blocking the event loop");
         assertTrue(out.resumed.await(), "resumed once queued");
-        assertEquals(List.of("pump-1/telemetry=late"), ingested);
+        assertEquals(List.of("pump-1/Telemetry"), ingested);
     }
 
-    @Test
-    void uplinksBeforeTheIngestPathExistsWaitForIt() throws Exception {
-        CompletableFuture<UplinkRoute> later = new CompletableFuture<>();
-        UplinkInterceptor interceptor = new UplinkInterceptor(later, executor);
-        FakeOutput out = new FakeOutput();
-        interceptor.onInboundPublish(input("pump-1", Topics.telemetry("pump-1"), "early"), out.proxy());
-        assertEquals(1, out.asyncCalls.get());
-        Thread.sleep(200);
-        assertFalse(out.resumed.isDone(), "no PUBACK before the message is queued");
-        assertEquals(List.of(), ingested);
-        later.complete(route);
-        assertTrue(out.resumed.await());
-        assertEquals(List.of("pump-1/telemetry=early"), ingested);
-    }
-
-    private static PublishInboundInput input(String clientId, String topic, String payload) {
+    private static PublishInboundInput input(String clientId, String topic, byte[] payload) {
         PublishPacket packet = proxy(PublishPacket.class, (name, args) -> switch (name) {
             case "getTopic" -> topic;
-            case "getPayload" -> Optional.of(ByteBuffer.wrap(payload.getBytes()).asReadOnlyBuffer());
+            case "getPayload" -> Optional.of(ByteBuffer.wrap(payload).asReadOnlyBuffer());
             default -> throw new UnsupportedOperationException(name);
         });
         ClientInformation client = proxy(ClientInformation.class, (name, args) -> {

@@ -105,10 +105,11 @@ class CoapDtlsIT {
         java.security.KeyPair serverKeys = newKeyPair();
         java.security.cert.X509Certificate serverCert = ca.issueServer(serverKeys.getPublic(),
                 java.util.List.of("localhost", "127.0.0.1"), System.currentTimeMillis(), Duration.ofDays(1));
-        coap = new CoapDeviceServer("127.0.0.1", 0, CoapKeys.loadOrCreate(dir), stack.gateway, targets, stack.broker.localUri())
+        coap = new CoapDeviceServer("127.0.0.1", 0, CoapKeys.loadOrCreate(dir), stack.gateway, targets, stack.downlinks)
                 .certificates(new DeviceCertificates(ca.certificate(), serverKeys.getPrivate(), serverCert,
                         (leaf, cn) -> revoked.contains(cn) ? cn + " is revoked" : null))
                 .start();
+        stack.start();
     }
 
     @AfterAll
@@ -221,7 +222,7 @@ class CoapDtlsIT {
         assertTrue(!rel.isCanceled(), "observe relation established");
         Command cmd = Command.newBuilder().setSchemaVersion(1).setKind(MessageKind.COMMAND).setDeviceId("coap-5")
                 .setCommandId("c-1").setAction("ping").setIssuedAtMs(1).setExpiresAtMs(Long.MAX_VALUE).build();
-        stack.gateway.send(cmd);
+        stack.downlinks.send(cmd);
         byte[] got = received.poll(15, TimeUnit.SECONDS);
         assertNotNull(got, "no notification within 15 s");
         assertEquals(cmd, Codecs.COMMAND.decode(got));
@@ -241,7 +242,7 @@ class CoapDtlsIT {
     void takenPortNamesTheFlag() throws Exception {
         try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             CoapDeviceServer s = new CoapDeviceServer("127.0.0.1", taken.getLocalPort(), coap.keys(), stack.gateway,
-                    name -> Optional.empty(), stack.broker.localUri());
+                    name -> Optional.empty(), stack.downlinks);
             StartupException e = assertThrows(StartupException.class, s::start);
             assertTrue(e.getMessage().contains("--coap-port"), e.getMessage());
         }

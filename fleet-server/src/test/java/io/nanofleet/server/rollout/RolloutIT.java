@@ -8,7 +8,11 @@ import io.nanofleet.ota.repo.TargetKind;
 import io.nanofleet.server.Await;
 import io.nanofleet.server.Ports;
 import io.nanofleet.server.broker.EmbeddedBroker;
+import io.nanofleet.server.ingest.BrokerConnection;
 import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.Downlinks;
+import io.nanofleet.server.ingest.IngestBus;
+import io.nanofleet.server.ingest.ServerMqttClient;
 import io.nanofleet.server.models.ModelAssigner;
 import io.nanofleet.server.models.ModelRepository;
 import io.nanofleet.server.store.BatchWriter;
@@ -52,7 +56,7 @@ class RolloutIT {
     EmbeddedBroker broker;
     DeviceGateway gateway;
     ModelRepository repo;
-    SignalSubscriber subscriber;
+    ServerMqttClient mqtt;
     RolloutEngine engine;
     RolloutStore rollouts;
     final List<String> audit = Collections.synchronizedList(new ArrayList<>());
@@ -64,17 +68,17 @@ class RolloutIT {
         store = FleetStore.open("jdbc:sqlite:" + dir.resolve("fleet.db").toAbsolutePath());
         writer = new BatchWriter(store, 50_000);
         broker = EmbeddedBroker.start(dir.resolve("broker"), "127.0.0.1", Ports.freePort());
-        gateway = new DeviceGateway(broker.localUri(), writer, System::currentTimeMillis);
-        gateway.start();
+        DeviceHealthLog health = new DeviceHealthLog(System::currentTimeMillis, 600_000);
+        gateway = new DeviceGateway(new IngestBus().add(IngestBus.Scope.ONCE, writer).add(IngestBus.Scope.EVERY_INSTANCE, health),
+                System::currentTimeMillis);
+        mqtt = new ServerMqttClient(BrokerConnection.plain(broker.localUri()), gateway, false).start();
         repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
         for (String name : List.of(V1, V2, BAD)) {
             Path f = Files.writeString(dir.resolve(name.substring(7)), "model bytes of " + name);
             repo.publish(f, name, TargetKind.ANOMALY_MODEL, List.of("sim-hw"), name.equals(BAD) ? 3 : name.equals(V2) ? 2 : 1);
         }
-        DeviceHealthLog health = new DeviceHealthLog(System::currentTimeMillis, 600_000);
-        subscriber = new SignalSubscriber(broker.localUri(), health).start();
         rollouts = new RolloutStore(store::connection);
-        ModelAssigner assigner = new ModelAssigner(repo, gateway, store);
+        ModelAssigner assigner = new ModelAssigner(repo, new Downlinks(mqtt), store);
         engine = new RolloutEngine(rollouts, health, assigner::assign,
                 (actor, action, target, detail) -> audit.add(actor + " " + action + " " + target),
                 LeaderElection.always(), System::currentTimeMillis).start(200);
@@ -97,7 +101,7 @@ class RolloutIT {
             timer.shutdownNow();
         }
         devices.forEach(SimulatedDevice::close);
-        for (AutoCloseable c : new AutoCloseable[] {engine, subscriber, gateway, writer, broker, store}) {
+        for (AutoCloseable c : new AutoCloseable[] {engine, mqtt, writer, broker, store}) {
             try {
                 if (c != null) {
                     c.close();

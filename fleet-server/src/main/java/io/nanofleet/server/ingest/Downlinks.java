@@ -1,0 +1,88 @@
+package io.nanofleet.server.ingest;
+
+import io.nanofleet.protocols.Codecs;
+import io.nanofleet.protocols.DeviceAddress;
+import io.nanofleet.protocols.InvalidAddressException;
+import io.nanofleet.protocols.Topics;
+import io.nanofleet.protocols.v1.Assignment;
+import io.nanofleet.protocols.v1.Command;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.paho.mqttv5.common.MqttException;
+
+/**
+ * The one way out to devices: commands and director assignments are published to the broker (the embedded
+ * one in-process, an external one through the server's MQTT client) and handed to local {@link Listener}s
+ * (the CoAP endpoint's observers). With an external broker several instances publish, so local listeners
+ * get what the broker echoes back to this instance's subscription ({@link #delivered}), whoever sent it.
+ */
+public final class Downlinks {
+    /** Publishes to the broker and returns once the broker has taken the message. */
+    public interface Transport {
+        void publish(String topic, byte[] payload, boolean retained) throws Exception;
+
+        boolean isConnected();
+
+        /** True when the broker echoes every downlink back to {@link #delivered} (an external broker). */
+        boolean echoes();
+    }
+
+    /** Receives every downlink sent to a device (cmd or ota channel), e.g. to notify CoAP observers. */
+    public interface Listener {
+        void onDownlink(DeviceAddress address, byte[] payload);
+    }
+
+    private final Transport transport;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    public Downlinks(Transport transport) {
+        this.transport = transport;
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Publishes a command to its device (QoS 1, not retained: a stale command must not be replayed). */
+    public void send(Command command) throws MqttException {
+        publish(Topics.cmd(command.getDeviceId()), Codecs.COMMAND.encode(command), false);
+    }
+
+    /**
+     * Publishes a director assignment to its device, retained: a device that was offline (or restarts)
+     * receives its current assignment when it subscribes, and a newer one replaces it.
+     */
+    public void sendAssignment(Assignment assignment) throws MqttException {
+        publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), true);
+    }
+
+    private void publish(String topic, byte[] payload, boolean retained) throws MqttException {
+        try {
+            transport.publish(topic, payload, retained);
+        } catch (MqttException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION, e);
+        }
+        if (!transport.echoes()) {
+            delivered(topic, payload);
+        }
+    }
+
+    /** A downlink the broker carried (from this instance or another): to the local listeners. */
+    public void delivered(String topic, byte[] payload) {
+        DeviceAddress a;
+        try {
+            a = Topics.parse(topic);
+        } catch (InvalidAddressException e) {
+            return; // not a device topic: nothing to deliver
+        }
+        for (Listener l : listeners) {
+            l.onDownlink(a, payload);
+        }
+    }
+
+    public boolean isConnected() {
+        return transport.isConnected();
+    }
+}
