@@ -94,4 +94,22 @@ public final class TargetFile {
     public String fileNameHash() {
         return hashes.values().iterator().next();
     }
+
+    /**
+     * Where this target lives in a repository with consistent snapshots (TUF 1.0 section 5.7.3): its
+     * name with {@link #fileNameHash()} prefixed to the last path segment.
+     */
+    public String consistentName() {
+        return consistentName(name, fileNameHash());
+    }
+
+    /**
+     * The consistent-snapshot file name rule, the one place it is written down: {@code hash + "."} goes
+     * before the last path segment, so {@code models/a.nfm} becomes {@code models/<hash>.a.nfm} and
+     * {@code a.nfm} becomes {@code <hash>.a.nfm}.
+     */
+    public static String consistentName(String name, String hash) {
+        int slash = name.lastIndexOf('/');
+        return name.substring(0, slash + 1) + hash + "." + name.substring(slash + 1);
+    }
 }

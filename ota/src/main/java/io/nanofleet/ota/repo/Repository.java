@@ -108,8 +108,7 @@ public final class Repository {
         TargetFile described = TargetFile.describe(file, name, custom);
         long length = described.length();
         Map<String, String> hashes = described.hashes();
-        int slash = name.lastIndexOf('/');
-        Path dest = targetsDir.resolve(name.substring(0, slash + 1) + hashes.get("sha256") + "." + name.substring(slash + 1));
+        Path dest = targetsDir.resolve(described.consistentName());
         Files.createDirectories(dest.getParent());
         Path tmp = dest.resolveSibling("." + dest.getFileName() + ".tmp");
         Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
