@@ -15,26 +15,6 @@ public final class TargetFile {
     private final Map<String, String> hashes;
     private final Map<String, Object> custom;
 
-    /** Reads {@code file} once and describes it as targets metadata lists it: length, sha256 and sha512. */
-    public static TargetFile describe(java.nio.file.Path file, String name, Map<String, Object> custom) throws java.io.IOException {
-        java.security.MessageDigest sha256 = Hashes.digest("sha256");
-        java.security.MessageDigest sha512 = Hashes.digest("sha512");
-        long length = 0;
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha256.update(buf, 0, n);
-                sha512.update(buf, 0, n);
-                length += n;
-            }
-        }
-        Map<String, String> hashes = new java.util.LinkedHashMap<>();
-        hashes.put("sha256", io.nanofleet.ota.crypto.Hex.encode(sha256.digest()));
-        hashes.put("sha512", io.nanofleet.ota.crypto.Hex.encode(sha512.digest()));
-        return new TargetFile(name, length, hashes, custom);
-    }
-
     public TargetFile(String name, long length, Map<String, String> hashes, Map<String, Object> custom) {
         this.name = name;
         this.length = length;
