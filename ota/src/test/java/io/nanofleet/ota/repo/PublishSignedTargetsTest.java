@@ -1,11 +1,12 @@
 package io.nanofleet.ota.repo;
 
+import io.nanofleet.ota.crypto.Hex;
 import io.nanofleet.ota.crypto.KeyType;
 import io.nanofleet.ota.crypto.TufSigner;
 import io.nanofleet.ota.metadata.Hashes;
 import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.ota.metadata.Targets;
-import io.nanofleet.ota.testing.TestClock;
+import io.nanofleet.ota.testing.LocalRepo;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,42 +33,46 @@ class PublishSignedTargetsTest {
     @TempDir
     Path tmp;
 
-    final TestClock clock = new TestClock(Instant.parse("2030-01-01T00:00:00Z"));
-    final TufSigner root = TufSigner.generate(KeyType.ED25519);
-    final TufSigner targets = TufSigner.generate(KeyType.ED25519);
-    final TufSigner online = TufSigner.generate(KeyType.ED25519);
+    LocalRepo local;
     Repository repo;
 
     @BeforeEach
     void init() throws Exception {
-        repo = new Repository(tmp.resolve("server"), clock);
-        repo.init(Map.of("root", RoleSpec.of(1, root.publicKey()), "targets", RoleSpec.of(1, targets.publicKey()),
-                        "snapshot", RoleSpec.of(1, online.publicKey()), "timestamp", RoleSpec.of(1, online.publicKey())),
-                Map.of("root", List.of(root), "targets", List.of(targets), "snapshot", List.of(online),
-                        "timestamp", List.of(online)));
+        local = new LocalRepo(tmp);
+        repo = local.repo;
     }
 
     Path file(String name, String content) throws Exception {
         return Files.writeString(tmp.resolve(name), content);
     }
 
-    /** What the operator does offline: copy the published repository, add targets with the targets key. */
-    byte[] signOffline(TufSigner key, Duration expiry, Map<String, Path> files) throws Exception {
-        Path copy = tmp.resolve("offline");
-        copyTree(tmp.resolve("server"), copy);
-        Repository offline = new Repository(copy, clock).expiries(Duration.ofDays(365), expiry, Duration.ofDays(7), Duration.ofDays(1));
+    /**
+     * What the operator does offline: the next targets version (or {@code ahead} later), listing the
+     * repository's targets plus {@code files}, signed with {@code key}.
+     */
+    byte[] signOffline(TufSigner key, Duration expiry, long ahead, Map<String, Path> files) throws Exception {
+        Map<String, Object> signed = new LinkedHashMap<>(repo.latest("targets").signed());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> listed = new LinkedHashMap<>((Map<String, Object>) signed.get("targets"));
         for (Map.Entry<String, Path> f : files.entrySet()) {
-            offline.addTarget(f.getValue(), f.getKey(), TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), 3), "targets", List.of(key));
+            byte[] bytes = Files.readAllBytes(f.getValue());
+            Map<String, Object> hashes = new LinkedHashMap<>();
+            hashes.put("sha256", Hashes.sha256Hex(bytes));
+            hashes.put("sha512", Hex.encode(Hashes.digest("sha512").digest(bytes)));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("length", (long) bytes.length);
+            entry.put("hashes", hashes);
+            entry.put("custom", TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), 3));
+            listed.put(f.getKey(), entry);
         }
-        // One new version listing all of them, as one offline signing session produces.
-        Map<String, Object> signed = new LinkedHashMap<>(offline.latest("targets").signed());
-        signed.put("version", repo.latestVersion("targets") + 1);
-        deleteTree(copy);
+        signed.put("targets", listed);
+        signed.put("version", repo.latestVersion("targets") + ahead);
+        signed.put("expires", local.clock.instant().plus(expiry).truncatedTo(ChronoUnit.SECONDS).toString());
         return Signing.document(signed, List.of(key));
     }
 
     byte[] signOffline(Map<String, Path> files) throws Exception {
-        return signOffline(targets, Duration.ofDays(90), files);
+        return signOffline(local.key, Duration.ofDays(90), 1, files);
     }
 
     @Test
@@ -90,7 +94,7 @@ class PublishSignedTargetsTest {
         try (var s = Files.walk(repo.targetsDir())) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no staging files left");
         }
-        repo.refresh(List.of(online), List.of(online));
+        repo.refresh(List.of(local.key), List.of(local.key));
         assertEquals(List.of("edge/x/b.nfm", "models/a.nfm"),
                 repo.check().stream().map(TargetFile::name).sorted().toList(), "the device client accepts what was published");
 
@@ -111,7 +115,7 @@ class PublishSignedTargetsTest {
     @Test
     void badSignature() throws Exception {
         Path a = file("a", "model a");
-        byte[] forged = signOffline(TufSigner.generate(KeyType.ED25519), Duration.ofDays(90), Map.of("models/a.nfm", a));
+        byte[] forged = signOffline(TufSigner.generate(KeyType.ED25519), Duration.ofDays(90), 1, Map.of("models/a.nfm", a));
         PublishException e = assertRefused(PublishException.Reason.BAD_SIGNATURE, forged, Map.of("models/a.nfm", a));
         assertTrue(e.getMessage().contains("not signed by root's targets key"), e.getMessage());
     }
@@ -125,20 +129,15 @@ class PublishSignedTargetsTest {
         assertEquals("targets metadata has version 2, the repository needs 3", e.getMessage());
 
         Path b = file("b", "model b");
-        Path copy = tmp.resolve("ahead");
-        copyTree(tmp.resolve("server"), copy);
-        Repository ahead = new Repository(copy, clock);
-        ahead.addTarget(b, "models/b.nfm", null, "targets", List.of(targets));
-        ahead.addTarget(b, "models/b2.nfm", null, "targets", List.of(targets));
-        byte[] v4 = Files.readAllBytes(ahead.metadataDir().resolve("4.targets.json"));
+        byte[] v4 = signOffline(local.key, Duration.ofDays(90), 2, Map.of("models/b.nfm", b));
         assertRefused(PublishException.Reason.WRONG_VERSION, v4, Map.of("models/b.nfm", b));
     }
 
     @Test
     void expired() throws Exception {
         Path a = file("a", "model a");
-        byte[] shortLived = signOffline(targets, Duration.ofHours(1), Map.of("models/a.nfm", a));
-        clock.advance(Duration.ofHours(2));
+        byte[] shortLived = signOffline(local.key, Duration.ofHours(1), 1, Map.of("models/a.nfm", a));
+        local.clock.advance(Duration.ofHours(2));
         assertRefused(PublishException.Reason.EXPIRED, shortLived, Map.of("models/a.nfm", a));
     }
 
@@ -178,11 +177,11 @@ class PublishSignedTargetsTest {
 
     /** Refused with {@code reason}, and every file of the repository is byte for byte what it was. */
     PublishException assertRefused(PublishException.Reason reason, byte[] metadata, Map<String, Path> files) throws Exception {
-        Map<String, String> before = tree(tmp.resolve("server"));
+        Map<String, String> before = tree(tmp.resolve("repo"));
         long version = repo.latestVersion("targets");
         PublishException e = assertThrows(PublishException.class, () -> repo.publishSignedTargets(metadata, files));
         assertEquals(reason, e.reason(), e.getMessage());
-        assertEquals(before, tree(tmp.resolve("server")), "nothing written, nothing left behind");
+        assertEquals(before, tree(tmp.resolve("repo")), "nothing written, nothing left behind");
         assertEquals(version, repo.latestVersion("targets"));
         return e;
     }
@@ -195,26 +194,5 @@ class PublishSignedTargetsTest {
             }
         }
         return out;
-    }
-
-    static void copyTree(Path from, Path to) throws Exception {
-        try (var s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path d = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(d);
-                } else {
-                    Files.copy(p, d);
-                }
-            }
-        }
-    }
-
-    static void deleteTree(Path p) throws Exception {
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 }
