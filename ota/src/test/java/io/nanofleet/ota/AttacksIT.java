@@ -17,6 +17,7 @@ import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.ota.metadata.TufException;
 import io.nanofleet.ota.repo.Signing;
 import io.nanofleet.ota.testing.Fleet;
+import io.nanofleet.protocols.v1.Assignment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,8 +83,7 @@ class AttacksIT {
     }
 
     private String targetPath(TargetFile t) {
-        return "targets/" + t.name().substring(0, t.name().lastIndexOf('/') + 1) + t.hashes().get("sha256") + "."
-                + t.name().substring(t.name().lastIndexOf('/') + 1);
+        return "targets/" + t.consistentName();
     }
 
     private byte[] latestBytes(String file) throws IOException {
@@ -263,6 +263,25 @@ class AttacksIT {
                         f.clock.instant().plusSeconds(3600)));
         TufException e = refused(forged, UpdateResult.INTEGRITY_CHECK_FAILURE);
         assertInstanceOf(TufException.SignatureException.class, e);
+    }
+
+    @Test
+    void assignmentMessageNamingAnotherTargetInTheClear() throws Exception {
+        TargetFile v6 = f.publish("models/anomaly-v6.nfm", bytes("v6"), List.of(Fleet.HW), 6);
+        TargetFile v7 = f.publish("models/anomaly-v7.nfm", bytes("v7"), List.of(Fleet.HW), 7);
+        Assignment signedForV6 = new io.nanofleet.ota.director.DirectorSigner(List.of(f.director)).assignment(
+                io.nanofleet.ota.director.DirectorAssignment.of(Fleet.DEVICE, Fleet.HW, v6, 100, f.clock.instant().plusSeconds(3600)));
+        Assignment relabelled = signedForV6.toBuilder().setTargetName(v7.name()).build();
+        SlotStore s = f.slots();
+        InstallException e = assertThrows(InstallException.class, () -> f.agent(s).apply(relabelled));
+        assertEquals(UpdateResult.INTEGRITY_CHECK_FAILURE, e.result(), e.getMessage());
+        assertInstanceOf(TufException.AssignmentException.class, e.getCause());
+        assertTrue(e.getMessage().contains("names target models/anomaly-v7.nfm but the director signed models/anomaly-v6.nfm"),
+                e.getMessage());
+        assertUntouched();
+        // The message as the director built it installs.
+        InstalledModel m = f.agent(f.slots()).apply(signedForV6);
+        assertArrayEquals(bytes("v6"), Files.readAllBytes(m.payload()));
     }
 
     @Test

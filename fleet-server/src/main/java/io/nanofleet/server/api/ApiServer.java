@@ -65,6 +65,17 @@ public final class ApiServer implements AutoCloseable {
         routes.get("/api/v1/openapi.json", Role.VIEWER, "This OpenAPI 3 document",
                 rc -> rc.json(ctx.openApi().toJson()));
         r.route("/*").handler(StaticHandler.create("webroot"));
+        // A handler that threw: its ApiException's status and message, else an internal error naming a log
+        // reference (never the exception's message or class). Failures with a client status (e.g. a body over
+        // the limit) keep Vert.x's answer.
+        r.route().failureHandler(rc -> {
+            if (rc.failure() == null || (rc.statusCode() >= 400 && rc.statusCode() < 500)) {
+                rc.next();
+                return;
+            }
+            ApiException e = ApiException.of(rc.failure());
+            ApiContext.error(rc, e.status(), e.getMessage());
+        });
         router = r;
         return r;
     }

@@ -1,6 +1,7 @@
 package io.nanofleet.server.commands;
 
 import io.nanofleet.server.api.ApiContext;
+import io.nanofleet.server.api.ApiException;
 import io.nanofleet.server.api.ApiRoutes;
 import io.nanofleet.server.api.DeviceRoutes;
 import io.nanofleet.server.api.RouteModule;
@@ -13,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /** Commands to a device, a group or a tag query, and their tracked results. */
 public final class CommandRoutes implements RouteModule {
@@ -50,10 +52,10 @@ public final class CommandRoutes implements RouteModule {
         }).body(new JsonObject().put("target", new JsonObject().put("tag", "pump")).put("action", "ping").put("ttlMs", 60000))
                 .response(202, "sent: {batchId, count, commands:[...]}").response(404, "no device matches");
         r.get("/api/v1/commands/:id", Role.VIEWER, "A command and its result status",
-                rc -> ctx.blocking(rc, () -> commands.get(rc.pathParam("id")).map(CommandService.Tracked::toJson).orElse(null)))
+                rc -> ctx.blocking(rc, edge(() -> commands.get(rc.pathParam("id")).map(CommandService.Tracked::toJson).orElse(null))))
                 .response(404, "unknown command");
         r.get("/api/v1/command-batches/:id", Role.VIEWER, "Every command of a group/tag send, with a status count",
-                rc -> ctx.blocking(rc, () -> {
+                rc -> ctx.blocking(rc, edge(() -> {
                     List<CommandService.Tracked> l = commands.byBatch(rc.pathParam("id"));
                     if (l.isEmpty()) {
                         return null;
@@ -66,13 +68,13 @@ public final class CommandRoutes implements RouteModule {
                     }
                     return new JsonObject().put("batchId", rc.pathParam("id")).put("count", l.size()).put("statuses", counts)
                             .put("commands", arr);
-                })).response(404, "unknown batch");
+                }))).response(404, "unknown batch");
         r.get("/api/v1/devices/:id/commands", Role.VIEWER, "Latest commands of a device",
-                rc -> DeviceRoutes.withDevice(rc, id -> ctx.blocking(rc, () -> {
+                rc -> DeviceRoutes.withDevice(rc, id -> ctx.blocking(rc, edge(() -> {
                     JsonArray arr = new JsonArray();
                     commands.byDevice(id, 100).forEach(t -> arr.add(t.toJson()));
                     return new JsonObject().put("deviceId", id).put("commands", arr);
-                })));
+                }))));
     }
 
     private void send(ApiContext ctx, CommandService commands, RoutingContext rc, CommandService.Target target) {
@@ -102,7 +104,7 @@ public final class CommandRoutes implements RouteModule {
             return;
         }
         Principal who = ApiContext.principal(rc);
-        ctx.blocking(rc, 202, () -> {
+        ctx.blocking(rc, 202, edge(() -> {
             List<CommandService.Tracked> sent = commands.send(target, action, args, ttl, who.name());
             ctx.audit().record(who, "command.send", target.describe(), new JsonObject().put("action", action)
                     .put("count", sent.size()).put("batchId", sent.get(0).batchId())
@@ -113,6 +115,19 @@ public final class CommandRoutes implements RouteModule {
             JsonArray arr = new JsonArray();
             sent.forEach(t -> arr.add(t.toJson()));
             return new JsonObject().put("batchId", sent.get(0).batchId()).put("count", sent.size()).put("commands", arr);
-        });
+        }));
+    }
+
+    /** Domain refusals answered with their status and message, anything unexpected as an internal error. */
+    private static Callable<Object> edge(Callable<Object> call) {
+        return ApiException.answering(CommandException.class, e -> status(e.reason()), call);
+    }
+
+    /** The one place a {@link CommandException} becomes HTTP. */
+    static int status(CommandException.Reason reason) {
+        return switch (reason) {
+            case UNKNOWN_DEVICE, NO_MATCHING_DEVICE -> 404;
+            case TOO_MANY_DEVICES -> 400;
+        };
     }
 }

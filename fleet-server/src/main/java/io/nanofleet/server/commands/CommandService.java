@@ -1,7 +1,6 @@
 package io.nanofleet.server.commands;
 
 import io.nanofleet.protocols.v1.Command;
-import io.nanofleet.server.api.ApiException;
 import io.nanofleet.server.ingest.Downlinks;
 import io.nanofleet.server.store.DeviceRow;
 import io.nanofleet.server.store.FleetStore;
@@ -54,23 +53,23 @@ public final class CommandService {
         this.clock = clock;
     }
 
-    /** Resolves the target, records and publishes one command per device; blocking. */
+    /** Resolves the target, records and publishes one command per device; blocking. Refusals are {@link CommandException}s. */
     public List<Tracked> send(Target target, String action, Map<String, String> arguments, long ttlMs, String issuedBy)
             throws Exception {
         List<DeviceRow> devices;
         if (target.deviceId() != null) {
             devices = store.device(target.deviceId()).map(List::of).orElse(List.of());
             if (devices.isEmpty()) {
-                throw new ApiException(404, "unknown device " + target.deviceId());
+                throw new CommandException(CommandException.Reason.UNKNOWN_DEVICE, "unknown device " + target.deviceId());
             }
         } else {
             devices = store.devices(target.group(), target.tag());
         }
         if (devices.isEmpty()) {
-            throw new ApiException(404, "no device matches " + target.describe());
+            throw new CommandException(CommandException.Reason.NO_MATCHING_DEVICE, "no device matches " + target.describe());
         }
         if (devices.size() > MAX_TARGETS) {
-            throw new ApiException(400, target.describe() + " matches " + devices.size() + " devices; at most " + MAX_TARGETS);
+            throw new CommandException(CommandException.Reason.TOO_MANY_DEVICES, target.describe() + " matches " + devices.size() + " devices; at most " + MAX_TARGETS);
         }
         String batchId = target.deviceId() != null ? null : UUID.randomUUID().toString();
         long now = clock.getAsLong();

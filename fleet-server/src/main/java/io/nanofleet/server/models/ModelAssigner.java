@@ -23,14 +23,18 @@ public final class ModelAssigner {
         this.store = store;
     }
 
+    /** What was sent, and the target (as the image repository lists it) it assigns. */
+    public record Assigned(Assignment message, TargetFile target) {
+    }
+
     /** Signs and publishes; returns what was sent. */
-    public Assignment assign(String deviceId, String modelName) throws Exception {
-        TargetFile target = repo.model(modelName)
-                .orElseThrow(() -> new ModelException(404, "no model named " + modelName + " in the repository"));
+    public Assigned assign(String deviceId, String modelName) throws Exception {
+        TargetFile target = repo.model(modelName).orElseThrow(() -> new ModelException(ModelException.Reason.UNKNOWN_MODEL,
+                "no model named " + modelName + " in the repository"));
         Optional<DeviceRow> device = store.device(deviceId);
         String hardwareId = device.map(DeviceRow::hardwareId).orElse(null);
-        Assignment a = repo.assign(deviceId, hardwareId, target, "/api/v1/targets/" + target.name());
+        Assignment a = repo.assign(deviceId, hardwareId, target);
         gateway.sendAssignment(a);
-        return a;
+        return new Assigned(a, target);
     }
 }

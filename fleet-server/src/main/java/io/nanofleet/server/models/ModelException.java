@@ -1,15 +1,41 @@
 package io.nanofleet.server.models;
 
-/** A model upload or lookup refused for a reason the operator can fix; carries the HTTP status to answer. */
+/**
+ * A model upload, lookup or assignment refused for a reason the operator can fix. The message is meant
+ * for the operator; the reason says which kind of refusal it is (the REST edge, {@link ModelRoutes},
+ * turns it into an HTTP status).
+ */
 public final class ModelException extends Exception {
-    private final int status;
+    private static final long serialVersionUID = 1L;
 
-    public ModelException(int status, String message) {
-        super(message);
-        this.status = status;
+    /** Which kind of refusal. */
+    public enum Reason {
+        /** No model of that name in the repository. */
+        UNKNOWN_MODEL,
+        /** Online signing was asked for, but this server holds no targets key. */
+        NO_TARGETS_KEY,
+        /** The target's name or custom fields are unusable. */
+        INVALID_TARGET,
+        /** Offline-signed metadata that is not targets metadata, not signed by root's targets keys, or expired. */
+        INVALID_METADATA,
+        /** The uploaded file is not what the signed metadata lists (or the metadata lists a target not uploaded). */
+        FILE_MISMATCH,
+        /** Offline-signed metadata that is not the repository's next targets version. */
+        STALE_VERSION
     }
 
-    public int status() {
-        return status;
+    private final Reason reason;
+
+    public ModelException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public ModelException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
     }
 }

@@ -8,11 +8,11 @@ import io.nanofleet.ota.metadata.Root;
 import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.ota.metadata.Targets;
 import io.nanofleet.ota.metadata.TufException;
+import io.nanofleet.ota.repo.PublishException;
 import io.nanofleet.ota.repo.Repository;
 import io.nanofleet.ota.repo.RoleSpec;
 import io.nanofleet.ota.repo.TargetKind;
 import io.nanofleet.protocols.v1.Assignment;
-import io.nanofleet.protocols.v1.MessageKind;
 import io.nanofleet.server.StartupException;
 import io.nanofleet.server.coap.TargetSource;
 import java.io.IOException;
@@ -108,60 +108,45 @@ public final class ModelRepository implements TargetSource {
     public synchronized TargetFile publish(Path file, String name, TargetKind kind, List<String> hardwareIds,
                                            long releaseCounter) throws IOException, TufException, ModelException {
         if (targetsKey.isEmpty()) {
-            throw new ModelException(409, "this server holds no targets key: sign targets metadata offline with the ota CLI "
-                    + "and upload it with the model (field targetsMetadata)");
+            throw new ModelException(ModelException.Reason.NO_TARGETS_KEY, "this server holds no targets key: sign targets "
+                    + "metadata offline with the ota CLI and upload it with the model (field targetsMetadata)");
         }
-        TargetFile t = repo.addTarget(file, name, kind.custom(hardwareIds, releaseCounter), "targets", List.of(targetsKey.get()));
+        TargetFile t;
+        try {
+            t = repo.addTarget(file, name, kind.custom(hardwareIds, releaseCounter), "targets", List.of(targetsKey.get()));
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(ModelException.Reason.INVALID_TARGET, e.getMessage(), e);
+        }
         repo.refresh(List.of(snapshotKey), List.of(timestampKey));
         return t;
     }
 
     /**
-     * Publishes a model with targets metadata signed offline: the metadata must verify against root's
-     * targets keys, be the next version, and list {@code name} with exactly this file's length and
-     * hashes. Nothing changes unless all of that holds.
+     * Publishes a model with targets metadata signed offline, through ota's
+     * {@link Repository#publishSignedTargets}: the metadata must verify against root's targets keys, be the
+     * next version, and list {@code name} with exactly this file's length and hashes. Nothing changes
+     * unless all of that holds.
      */
     public synchronized TargetFile publishSigned(Path file, String name, byte[] targetsJson)
             throws IOException, TufException, ModelException {
-        Metadata md;
+        Targets published;
         try {
-            md = Metadata.parse(targetsJson, Targets.TYPE);
-        } catch (TufException e) {
-            throw new ModelException(400, "targets metadata is not valid TUF targets metadata: " + e.getMessage());
+            published = repo.publishSignedTargets(targetsJson, Map.of(name, file));
+        } catch (PublishException e) {
+            throw new ModelException(reason(e.reason()), e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(ModelException.Reason.INVALID_TARGET, e.getMessage(), e);
         }
-        try {
-            repo.root().verify("targets", md);
-        } catch (TufException e) {
-            throw new ModelException(400, "targets metadata is not signed by root's targets key(s): " + e.getMessage());
-        }
-        long expected = repo.latestVersion("targets") + 1;
-        if (md.version() != expected) {
-            throw new ModelException(409, "targets metadata has version " + md.version() + ", the repository needs " + expected);
-        }
-        if (md.isExpired(clock.instant())) {
-            throw new ModelException(400, "targets metadata expired at " + md.expires());
-        }
-        TargetFile listed = new Targets(md).targets().get(name);
-        if (listed == null) {
-            throw new ModelException(400, "targets metadata does not list a target named " + name);
-        }
-        // Hash the upload the same way the repository does, by letting it stage a copy we then compare.
-        TargetFile actual = TargetFile.describe(file, name, listed.custom());
-        if (actual.length() != listed.length() || !actual.hashes().get("sha256").equals(listed.hashes().get("sha256"))) {
-            throw new ModelException(400, "the uploaded file does not match the signed metadata (length " + actual.length()
-                    + " vs " + listed.length() + ", or sha256 differs)");
-        }
-        Path dest = repo.targetsDir().resolve(consistentName(name, actual.hashes().get("sha256")));
-        Files.createDirectories(dest.getParent());
-        Files.copy(file, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.write(repo.metadataDir().resolve(expected + ".targets.json"), targetsJson);
         repo.refresh(List.of(snapshotKey), List.of(timestampKey));
-        return listed;
+        return published.targets().get(name);
     }
 
-    static String consistentName(String name, String sha256) {
-        int slash = name.lastIndexOf('/');
-        return name.substring(0, slash + 1) + sha256 + "." + name.substring(slash + 1);
+    private static ModelException.Reason reason(PublishException.Reason r) {
+        return switch (r) {
+            case NOT_TARGETS_METADATA, BAD_SIGNATURE, EXPIRED -> ModelException.Reason.INVALID_METADATA;
+            case WRONG_VERSION -> ModelException.Reason.STALE_VERSION;
+            case NOT_LISTED, MISMATCH, MISSING_TARGET -> ModelException.Reason.FILE_MISMATCH;
+        };
     }
 
     /**
@@ -214,7 +199,7 @@ public final class ModelRepository implements TargetSource {
         try {
             Optional<TargetFile> t = model(name);
             Path p = t.isPresent()
-                    ? repo.targetsDir().resolve(consistentName(name, t.get().fileNameHash()))
+                    ? repo.targetsDir().resolve(t.get().consistentName())
                     : repo.targetsDir().resolve(name);
             return p.normalize().startsWith(repo.targetsDir().normalize()) && Files.isRegularFile(p) ? Optional.of(p)
                     : Optional.empty();
@@ -224,16 +209,9 @@ public final class ModelRepository implements TargetSource {
     }
 
     /** A director-signed assignment of {@code target} to one device, as sent on {@code nf/v1/d/{id}/ota}. */
-    public Assignment assign(String deviceId, String hardwareId, TargetFile target, String downloadUrl) {
+    public Assignment assign(String deviceId, String hardwareId, TargetFile target) {
         long version = lastDirectorVersion.updateAndGet(last -> Math.max(last + 1, clock.millis()));
-        DirectorAssignment a = new DirectorAssignment(deviceId, target.name(), target.length(), target.hashes(),
-                hardwareId == null ? "" : hardwareId, target.releaseCounter(), version, clock.instant().plus(Duration.ofDays(7)));
-        return Assignment.newBuilder().setSchemaVersion(1).setKind(MessageKind.ASSIGNMENT).setDeviceId(deviceId)
-                .setTargetName(target.name()).setLength(target.length()).putAllHashes(target.hashes())
-                .setHardwareId(hardwareId == null ? "" : hardwareId).setReleaseCounter(Math.max(0, target.releaseCounter()))
-                .setTargetKind(target.kind() == null ? "" : target.kind())
-                .setSignedMetadata(com.google.protobuf.ByteString.copyFrom(director.sign(a)))
-                .setDownloadUrl(downloadUrl == null ? "" : downloadUrl)
-                .build();
+        return director.assignment(DirectorAssignment.of(deviceId, hardwareId, target, version,
+                clock.instant().plus(Duration.ofDays(7))));
     }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * Models and the update repository over HTTP: upload and list models, assign one to a device, and the
@@ -47,16 +48,16 @@ public final class ModelRoutes implements RouteModule {
         r.post("/api/v1/models", Role.OPERATOR,
                 "Upload a model (multipart: model, name; then either targetsMetadata signed offline with the ota CLI, "
                         + "or kind, hardwareId, releaseCounter to sign with the server's online targets key)",
-                rc -> ctx.blocking(rc, 201, () -> upload(rc, ctx)))
+                rc -> ctx.blocking(rc, 201, edge(() -> upload(rc, ctx))))
                 .response(400, "missing field, bad metadata or file not matching it")
                 .response(409, "no online targets key, or stale metadata version");
         r.get("/api/v1/models", Role.VIEWER, "Published models (newest targets metadata)",
-                rc -> ctx.blocking(rc, this::list));
+                rc -> ctx.blocking(rc, edge(this::list)));
         r.post("/api/v1/devices/:id/model", Role.OPERATOR, "Assign a model to one device (signed director assignment)",
                 rc -> DeviceRoutes.withDevice(rc, id -> {
                     JsonObject body = ApiContext.jsonBody(rc, "{\"model\":\"models/anomaly-v2.nfm\"}");
                     if (body != null) {
-                        ctx.blocking(rc, 202, () -> assign(rc, ctx, id, body.getString("model")));
+                        ctx.blocking(rc, 202, edge(() -> assign(rc, ctx, id, body.getString("model"))));
                     }
                 }));
         r.open(HttpMethod.GET, "/api/v1/tuf/:file", "TUF metadata: N.root.json, timestamp.json, N.snapshot.json, N.targets.json",
@@ -79,20 +80,21 @@ public final class ModelRoutes implements RouteModule {
         }
         Optional<FileUpload> signed = field(rc, "targetsMetadata");
         TargetFile t;
-        try {
-            if (signed.isPresent()) {
-                t = repo.publishSigned(Path.of(model.uploadedFileName()), name,
-                        Files.readAllBytes(Path.of(signed.get().uploadedFileName())));
-            } else {
-                TargetKind kind = TargetKind.fromWire(required(rc, "kind", "anomaly-model"));
-                List<String> hw = Arrays.asList(required(rc, "hardwareId", "rpi4-arm64").split(","));
-                long counter = Long.parseLong(required(rc, "releaseCounter", "2"));
-                t = repo.publish(Path.of(model.uploadedFileName()), name, kind, hw, counter);
+        if (signed.isPresent()) {
+            t = repo.publishSigned(Path.of(model.uploadedFileName()), name,
+                    Files.readAllBytes(Path.of(signed.get().uploadedFileName())));
+        } else {
+            TargetKind kind;
+            List<String> hw;
+            long counter;
+            try {
+                kind = TargetKind.fromWire(required(rc, "kind", "anomaly-model"));
+                hw = Arrays.asList(required(rc, "hardwareId", "rpi4-arm64").split(","));
+                counter = Long.parseLong(required(rc, "releaseCounter", "2"));
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, e.getMessage());
             }
-        } catch (ModelException e) {
-            throw new ApiException(e.status(), e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, e.getMessage());
+            t = repo.publish(Path.of(model.uploadedFileName()), name, kind, hw, counter);
         }
         ctx.audit().record(ApiContext.principal(rc), "model.publish", name,
                 (signed.isPresent() ? "offline-signed" : "online-signed") + " sha256=" + t.hashes().get("sha256"));
@@ -124,13 +126,22 @@ public final class ModelRoutes implements RouteModule {
         if (model == null) {
             throw new ApiException(400, "field 'model' is required");
         }
-        try {
-            var a = assigner.assign(deviceId, model);
-            ctx.audit().record(ApiContext.principal(rc), "model.assign", deviceId, model);
-            return new JsonObject().put("deviceId", deviceId).put("model", a.getTargetName()).put("length", a.getLength());
-        } catch (ModelException e) {
-            throw new ApiException(e.status(), e.getMessage());
-        }
+        ModelAssigner.Assigned a = assigner.assign(deviceId, model);
+        ctx.audit().record(ApiContext.principal(rc), "model.assign", deviceId, model);
+        return new JsonObject().put("deviceId", deviceId).put("model", a.target().name()).put("length", a.target().length());
+    }
+
+    /** The one place a {@link ModelException} becomes HTTP: its reason's status, its message as the error. */
+    static int status(ModelException.Reason reason) {
+        return switch (reason) {
+            case UNKNOWN_MODEL -> 404;
+            case NO_TARGETS_KEY, STALE_VERSION -> 409;
+            case INVALID_TARGET, INVALID_METADATA, FILE_MISMATCH -> 400;
+        };
+    }
+
+    private static Callable<Object> edge(Callable<Object> call) {
+        return ApiException.answering(ModelException.class, e -> status(e.reason()), call);
     }
 
     static JsonObject json(TargetFile t) {

@@ -70,15 +70,17 @@ class ModelRepositoryTest {
         assertEquals(2, Metadata.parse(repo.metadata("timestamp.json").orElseThrow(), "timestamp").version());
         assertTrue(repo.metadata("../keys/password").isEmpty());
 
-        Assignment a = repo.assign("pump-7", "rpi4", t, "/api/v1/targets/models/m.nfm");
-        DirectorAssignment da = new AssignmentVerifier("pump-7", "rpi4")
-                .parse(a.getSignedMetadata().toByteArray(), repo.rootForDevices(), Instant.now(), 0);
+        Assignment a = repo.assign("pump-7", "rpi4", t);
+        DirectorAssignment da = new AssignmentVerifier("pump-7", "rpi4").parse(a, repo.rootForDevices(), Instant.now(), 0);
         assertEquals("models/m.nfm", da.targetName());
+        assertEquals("models/m.nfm", a.getTargetName(), "the one clear field, checked against the signed one");
         assertEquals(t.hashes(), da.hashes());
-        Assignment next = repo.assign("pump-7", "rpi4", t, null);
-        assertTrue(next.getReleaseCounter() == 4 && new AssignmentVerifier("pump-7", "rpi4")
-                .parse(next.getSignedMetadata().toByteArray(), repo.rootForDevices(), Instant.now(), da.version()).version() > da.version(),
-                "director versions rise");
+        assertTrue(a.getLength() == 0 && a.getHashesMap().isEmpty() && a.getReleaseCounter() == 0 && a.getDownloadUrl().isEmpty(),
+                "no unsigned copies of the signed fields");
+        Assignment next = repo.assign("pump-7", "rpi4", t);
+        DirectorAssignment nextSigned = new AssignmentVerifier("pump-7", "rpi4")
+                .parse(next, repo.rootForDevices(), Instant.now(), da.version());
+        assertTrue(nextSigned.releaseCounter() == 4 && nextSigned.version() > da.version(), "director versions rise");
     }
 
     @Test
@@ -145,25 +147,30 @@ class ModelRepositoryTest {
 
         byte[] forged = signOffline(file, "models/o.nfm", TufSigner.generate(KeyType.ED25519));
         ModelException e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/o.nfm", forged));
-        assertEquals(400, e.status());
+        assertEquals(ModelException.Reason.INVALID_METADATA, e.reason());
+        assertEquals(400, ModelRoutes.status(e.reason()));
         assertTrue(e.getMessage().contains("not signed by root's targets key"), e.getMessage());
 
         Path other = model("other.nfm", "not the signed bytes");
         e = assertThrows(ModelException.class, () -> repo.publishSigned(other, "models/o.nfm", good));
         assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+        assertEquals(ModelException.Reason.FILE_MISMATCH, e.reason());
 
         e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/absent.nfm", good));
         assertTrue(e.getMessage().contains("does not list"), e.getMessage());
+        assertEquals(ModelException.Reason.FILE_MISMATCH, e.reason());
 
         e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/o.nfm", "{\"signed\":1}".getBytes()));
-        assertEquals(400, e.status());
+        assertEquals(400, ModelRoutes.status(e.reason()));
+        assertEquals(ModelException.Reason.INVALID_METADATA, e.reason());
         assertTrue(repo.models().isEmpty(), "nothing published by refused uploads");
 
         TargetFile t = repo.publishSigned(file, "models/o.nfm", good);
         assertEquals(13, t.length());
         assertArrayEquals("offline model".getBytes(), Files.readAllBytes(repo.target("models/o.nfm").orElseThrow()));
         e = assertThrows(ModelException.class, () -> repo.publishSigned(file, "models/o.nfm", good));
-        assertEquals(409, e.status(), "the same version twice is stale");
+        assertEquals(ModelException.Reason.STALE_VERSION, e.reason());
+        assertEquals(409, ModelRoutes.status(e.reason()), "the same version twice is stale");
     }
 
     @Test
@@ -174,7 +181,8 @@ class ModelRepositoryTest {
         assertFalse(repo.hasOnlineTargetsKey());
         ModelException e = assertThrows(ModelException.class,
                 () -> repo.publish(model("m.nfm", "x"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 1));
-        assertEquals(409, e.status());
+        assertEquals(ModelException.Reason.NO_TARGETS_KEY, e.reason());
+        assertEquals(409, ModelRoutes.status(e.reason()));
     }
 
     @Test

@@ -99,6 +99,21 @@ class UpdatesApiIT {
         assertEquals("models/big.nfm",
                 Http.get(api() + "/models", admin).json().getJsonArray("models").getJsonObject(0).getString("name"));
 
+        // Typed refusals as the REST edge answers them.
+        HttpResponse<String> badName = upload(Map.of("name", "../x.nfm", "kind", "anomaly-model", "hardwareId", "a",
+                "releaseCounter", "1"), model, admin);
+        assertEquals(400, badName.statusCode(), badName.body());
+        assertTrue(badName.body().contains("relative path"), badName.body());
+        Http.Response unknownModel = Http.post(api() + "/devices/d-9/model", "{\"model\":\"models/none.nfm\"}", admin);
+        assertEquals(404, unknownModel.status());
+        assertEquals("no model named models/none.nfm in the repository", unknownModel.json().getString("error"));
+        Http.Response assigned = Http.post(api() + "/devices/d-9/model", "{\"model\":\"models/big.nfm\"}", admin);
+        assertEquals(202, assigned.status(), assigned.body());
+        assertEquals(model.length, assigned.json().getLong("length"));
+        Http.Response unknownDevice = Http.post(api() + "/devices/ghost-9/commands", "{\"action\":\"ping\"}", admin);
+        assertEquals(404, unknownDevice.status());
+        assertEquals("unknown device ghost-9", unknownDevice.json().getString("error"));
+
         // Public metadata and targets, as devices fetch them.
         assertEquals(200, Http.get(api() + "/tuf/1.root.json").status());
         assertEquals(200, Http.get(api() + "/tuf/timestamp.json").status());

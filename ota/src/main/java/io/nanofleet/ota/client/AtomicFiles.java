@@ -27,8 +27,16 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
+        move(tmp, target);
+    }
+
+    /**
+     * Renames an already fsync'd {@code tmp} (on the same file system) to {@code target} atomically, replacing
+     * it, and makes the rename durable.
+     */
+    public static void move(Path tmp, Path target) throws IOException {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(dir);
+        fsyncDirectory(target.toAbsolutePath().getParent());
     }
 
     /** Makes a rename durable; a no-op where the platform cannot open directories (Windows). */

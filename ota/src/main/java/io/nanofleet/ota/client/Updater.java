@@ -191,11 +191,7 @@ public final class Updater {
         if (cfg.targetBaseUri == null) {
             throw new IllegalStateException("no target base URI configured");
         }
-        String path = target.name();
-        if (trusted.root().consistentSnapshot()) {
-            int slash = path.lastIndexOf('/');
-            path = path.substring(0, slash + 1) + target.fileNameHash() + "." + path.substring(slash + 1);
-        }
+        String path = trusted.root().consistentSnapshot() ? target.consistentName() : target.name();
         return cfg.targetBaseUri.resolve(Names.quotePath(path));
     }
 

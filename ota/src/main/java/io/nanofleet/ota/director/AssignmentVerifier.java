@@ -6,6 +6,7 @@ import io.nanofleet.ota.metadata.Role;
 import io.nanofleet.ota.metadata.Root;
 import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.ota.metadata.TufException;
+import io.nanofleet.protocols.v1.Assignment;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -63,6 +64,19 @@ public final class AssignmentVerifier {
                 hashes, (String) tm.get("hardwareId"), (Long) tm.get("releaseCounter"), md.version(), md.expires());
     }
 
+    /**
+     * As {@link #parse(byte[], Root, Instant, long)} for the whole message: the only other field it may
+     * carry that means anything, the target name in the clear, must then be the signed one (or empty).
+     */
+    public DirectorAssignment parse(Assignment message, Root root, Instant now, long lastAcceptedVersion) throws TufException {
+        DirectorAssignment a = parse(message.getSignedMetadata().toByteArray(), root, now, lastAcceptedVersion);
+        if (!message.getTargetName().isEmpty() && !message.getTargetName().equals(a.targetName())) {
+            throw new TufException.AssignmentException("assignment names target " + message.getTargetName()
+                    + " but the director signed " + a.targetName());
+        }
+        return a;
+    }
+
     /** An assignment that passed every check, with the image repository's view of its target. */
     public record Verified(DirectorAssignment assignment, TargetFile target) {
     }
@@ -79,7 +93,16 @@ public final class AssignmentVerifier {
     /** As {@link #verify}, also returning the parsed assignment (its version is recorded after install). */
     public Verified check(byte[] doc, Updater imageRepo, Instant now, long lastAcceptedVersion, long installedReleaseCounter)
             throws TufException, IOException {
-        DirectorAssignment a = parse(doc, imageRepo.root(), now, lastAcceptedVersion);
+        return crossCheck(parse(doc, imageRepo.root(), now, lastAcceptedVersion), imageRepo, installedReleaseCounter);
+    }
+
+    /** As {@link #check(byte[], Updater, Instant, long, long)} for the whole message (see {@link #parse(Assignment, Root, Instant, long)}). */
+    public Verified check(Assignment message, Updater imageRepo, Instant now, long lastAcceptedVersion, long installedReleaseCounter)
+            throws TufException, IOException {
+        return crossCheck(parse(message, imageRepo.root(), now, lastAcceptedVersion), imageRepo, installedReleaseCounter);
+    }
+
+    private Verified crossCheck(DirectorAssignment a, Updater imageRepo, long installedReleaseCounter) throws TufException, IOException {
         if (!deviceId.equals(a.deviceId())) {
             throw new TufException.AssignmentException("assignment is for device " + a.deviceId() + ", this is " + deviceId);
         }

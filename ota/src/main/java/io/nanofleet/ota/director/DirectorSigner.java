@@ -1,7 +1,10 @@
 package io.nanofleet.ota.director;
 
+import com.google.protobuf.ByteString;
 import io.nanofleet.ota.crypto.TufSigner;
 import io.nanofleet.ota.repo.Signing;
+import io.nanofleet.protocols.Codecs;
+import io.nanofleet.protocols.v1.Assignment;
 
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -20,7 +23,18 @@ public final class DirectorSigner {
         this.keys = List.copyOf(keys);
     }
 
-    /** The signed JSON document to send on {@code nf/v1/d/{deviceId}/ota}. */
+    /**
+     * The message for {@code nf/v1/d/{deviceId}/ota}: the signed document, plus the device id and target
+     * name in the clear so a device can name the target in progress reports before it has verified anything
+     * (ota's {@link AssignmentVerifier} refuses a message whose clear target name differs from the signed one).
+     * Nothing else is copied out of the signature.
+     */
+    public Assignment assignment(DirectorAssignment a) {
+        return Codecs.ASSIGNMENT.stamp(Assignment.newBuilder().setDeviceId(a.deviceId()).setTargetName(a.targetName())
+                .setSignedMetadata(ByteString.copyFrom(sign(a))).build());
+    }
+
+    /** The signed JSON document carried in {@link Assignment#getSignedMetadata()}. */
     public byte[] sign(DirectorAssignment a) {
         Map<String, Object> target = new LinkedHashMap<>();
         target.put("name", a.targetName());

@@ -6,6 +6,7 @@ import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.ota.metadata.TufException;
 import io.nanofleet.ota.repo.TargetKind;
 import io.nanofleet.ota.transfer.Transport;
+import io.nanofleet.protocols.v1.Assignment;
 
 import java.io.IOException;
 import java.net.URI;
@@ -57,12 +58,35 @@ public final class UpdateAgent {
 
     /** As {@link #apply(byte[])}, downloading from {@code source} (e.g. a coap:// URI) instead. */
     public InstalledModel apply(byte[] assignment, URI source) throws InstallException {
+        return install(() -> verifier.check(assignment, imageRepo, clock.instant(), slots.assignmentVersion(), slots.releaseFloor()),
+                source);
+    }
+
+    /**
+     * Applies the assignment message as it arrives on {@code nf/v1/d/{id}/ota}: as {@link #apply(byte[])} on its
+     * signed metadata, and refused (integrity check failure) when its clear target name differs from the signed one.
+     */
+    public InstalledModel apply(Assignment assignment) throws InstallException {
+        return apply(assignment, null);
+    }
+
+    /** As {@link #apply(Assignment)}, downloading from {@code source} (e.g. a coap:// URI) instead. */
+    public InstalledModel apply(Assignment assignment, URI source) throws InstallException {
+        return install(() -> verifier.check(assignment, imageRepo, clock.instant(), slots.assignmentVersion(), slots.releaseFloor()),
+                source);
+    }
+
+    /** One of the verifier's checks, run after the image repository's refresh. */
+    private interface Verification {
+        AssignmentVerifier.Verified run() throws TufException, IOException;
+    }
+
+    private InstalledModel install(Verification verification, URI source) throws InstallException {
         TargetFile target;
         long assignmentVersion;
         try {
             imageRepo.refresh();
-            AssignmentVerifier.Verified v = verifier.check(assignment, imageRepo, clock.instant(),
-                    slots.assignmentVersion(), slots.releaseFloor());
+            AssignmentVerifier.Verified v = verification.run();
             target = v.target();
             assignmentVersion = v.assignment().version();
         } catch (TufException.FetchException e) {

@@ -15,26 +15,6 @@ public final class TargetFile {
     private final Map<String, String> hashes;
     private final Map<String, Object> custom;
 
-    /** Reads {@code file} once and describes it as targets metadata lists it: length, sha256 and sha512. */
-    public static TargetFile describe(java.nio.file.Path file, String name, Map<String, Object> custom) throws java.io.IOException {
-        java.security.MessageDigest sha256 = Hashes.digest("sha256");
-        java.security.MessageDigest sha512 = Hashes.digest("sha512");
-        long length = 0;
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha256.update(buf, 0, n);
-                sha512.update(buf, 0, n);
-                length += n;
-            }
-        }
-        Map<String, String> hashes = new java.util.LinkedHashMap<>();
-        hashes.put("sha256", io.nanofleet.ota.crypto.Hex.encode(sha256.digest()));
-        hashes.put("sha512", io.nanofleet.ota.crypto.Hex.encode(sha512.digest()));
-        return new TargetFile(name, length, hashes, custom);
-    }
-
     public TargetFile(String name, long length, Map<String, String> hashes, Map<String, Object> custom) {
         this.name = name;
         this.length = length;
@@ -93,5 +73,23 @@ public final class TargetFile {
     /** The hash in consistent-snapshot target file names: the first listed, as python-tuf chooses it. */
     public String fileNameHash() {
         return hashes.values().iterator().next();
+    }
+
+    /**
+     * Where this target lives in a repository with consistent snapshots (TUF 1.0 section 5.7.3): its
+     * name with {@link #fileNameHash()} prefixed to the last path segment.
+     */
+    public String consistentName() {
+        return consistentName(name, fileNameHash());
+    }
+
+    /**
+     * The consistent-snapshot file name rule, the one place it is written down: {@code hash + "."} goes
+     * before the last path segment, so {@code models/a.nfm} becomes {@code models/<hash>.a.nfm} and
+     * {@code a.nfm} becomes {@code <hash>.a.nfm}.
+     */
+    public static String consistentName(String name, String hash) {
+        int slash = name.lastIndexOf('/');
+        return name.substring(0, slash + 1) + hash + "." + name.substring(slash + 1);
     }
 }

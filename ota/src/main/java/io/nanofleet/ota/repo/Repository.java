@@ -2,6 +2,7 @@ package io.nanofleet.ota.repo;
 
 import io.nanofleet.ota.client.AtomicFiles;
 import io.nanofleet.ota.client.Updater;
+import io.nanofleet.ota.crypto.Hex;
 import io.nanofleet.ota.crypto.TufKey;
 import io.nanofleet.ota.crypto.TufSigner;
 import io.nanofleet.ota.metadata.DelegatedRole;
@@ -13,10 +14,14 @@ import io.nanofleet.ota.metadata.Targets;
 import io.nanofleet.ota.metadata.TufException;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -102,32 +107,161 @@ public final class Repository {
      */
     public TargetFile addTarget(Path file, String name, Map<String, Object> custom, String role, List<TufSigner> signers)
             throws IOException, TufException {
-        if (name.startsWith("/") || name.contains("..") || name.isEmpty()) {
-            throw new IllegalArgumentException("target name must be a relative path without '..': " + name);
+        checkTargetName(name);
+        Staged staged = stage(file, List.of("sha256", "sha512"));
+        TargetFile described = new TargetFile(name, staged.length(), staged.hashes(), custom);
+        Map<String, Object> signed;
+        try {
+            signed = bump(latest(role).signed(), targetsExpiry);
+            staged.commit(targetsDir.resolve(described.consistentName()));
+        } finally {
+            staged.discard();
         }
-        TargetFile described = TargetFile.describe(file, name, custom);
-        long length = described.length();
-        Map<String, String> hashes = described.hashes();
-        int slash = name.lastIndexOf('/');
-        Path dest = targetsDir.resolve(name.substring(0, slash + 1) + hashes.get("sha256") + "." + name.substring(slash + 1));
-        Files.createDirectories(dest.getParent());
-        Path tmp = dest.resolveSibling("." + dest.getFileName() + ".tmp");
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-
-        Metadata current = latest(role);
-        Map<String, Object> signed = bump(current.signed(), targetsExpiry);
         @SuppressWarnings("unchecked")
         Map<String, Object> targets = (Map<String, Object>) signed.get("targets");
         Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("length", length);
-        entry.put("hashes", new LinkedHashMap<>(hashes));
+        entry.put("length", described.length());
+        entry.put("hashes", new LinkedHashMap<>(described.hashes()));
         if (custom != null && !custom.isEmpty()) {
             entry.put("custom", custom);
         }
         targets.put(name, entry);
         writeVersioned(role, signed, signers);
         return described;
+    }
+
+    /**
+     * Publishes top-level targets metadata signed offline (with the targets keys this repository does not
+     * hold) together with the target files it lists, by name. The metadata must verify against root's
+     * targets keys, be the next version, be unexpired by this repository's clock, and every given file must
+     * be listed with exactly its length and hashes; every other listed target must already be here. If any
+     * check fails, nothing changes ({@link PublishException} says which). Otherwise the files are copied
+     * (fsync'd, atomically renamed to their consistent-snapshot names) before the metadata is written the
+     * same way, so published metadata never names a missing target. Snapshot and timestamp must be
+     * refreshed afterwards for clients to see it.
+     */
+    public Targets publishSignedTargets(byte[] targetsJson, Map<String, Path> files) throws IOException, TufException {
+        Targets next;
+        try {
+            next = new Targets(Metadata.parse(targetsJson, Targets.TYPE));
+        } catch (TufException.FormatException e) {
+            throw new PublishException(PublishException.Reason.NOT_TARGETS_METADATA,
+                    "targets metadata is not valid TUF targets metadata: " + e.getMessage(), e);
+        }
+        Metadata md = next.metadata();
+        try {
+            root().verify("targets", md);
+        } catch (TufException.SignatureException e) {
+            throw new PublishException(PublishException.Reason.BAD_SIGNATURE,
+                    "targets metadata is not signed by root's targets key(s): " + e.getMessage(), e);
+        }
+        long expected = latestVersion("targets") + 1;
+        if (md.version() != expected) {
+            throw new PublishException(PublishException.Reason.WRONG_VERSION,
+                    "targets metadata has version " + md.version() + ", the repository needs " + expected);
+        }
+        if (md.isExpired(clock.instant())) {
+            throw new PublishException(PublishException.Reason.EXPIRED, "targets metadata expired at " + md.expires());
+        }
+        for (String name : files.keySet()) {
+            if (!next.targets().containsKey(name)) {
+                throw new PublishException(PublishException.Reason.NOT_LISTED, "targets metadata does not list a target named " + name);
+            }
+        }
+        for (TargetFile t : next.targets().values()) {
+            checkTargetName(t.name());
+            if (!files.containsKey(t.name()) && !Files.isRegularFile(targetsDir.resolve(t.consistentName()))) {
+                throw new PublishException(PublishException.Reason.MISSING_TARGET, "targets metadata lists " + t.name()
+                        + ", which was neither uploaded with it nor is in the repository");
+            }
+        }
+        Map<Path, Staged> staged = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Path> f : files.entrySet()) {
+                TargetFile listed = next.targets().get(f.getKey());
+                Staged s = stage(f.getValue(), listed.hashes().keySet());
+                staged.put(targetsDir.resolve(listed.consistentName()), s);
+                s.check(listed);
+            }
+            for (Map.Entry<Path, Staged> s : staged.entrySet()) {
+                s.getValue().commit(s.getKey());
+            }
+        } finally {
+            for (Staged s : staged.values()) {
+                s.discard();
+            }
+        }
+        AtomicFiles.write(metaDir.resolve(expected + ".targets.json"), targetsJson);
+        return next;
+    }
+
+    private static void checkTargetName(String name) {
+        if (name.startsWith("/") || name.contains("..") || name.isEmpty()) {
+            throw new IllegalArgumentException("target name must be a relative path without '..': " + name);
+        }
+    }
+
+    /** A copy of a target in a temp file of the targets directory, fsync'd, with its length and hashes. */
+    private record Staged(Path tmp, long length, Map<String, String> hashes) {
+        void check(TargetFile listed) throws PublishException {
+            if (length != listed.length()) {
+                throw new PublishException(PublishException.Reason.MISMATCH, "the file for " + listed.name()
+                        + " does not match the signed metadata (length " + length + ", signed " + listed.length() + ")");
+            }
+            for (Map.Entry<String, String> h : listed.hashes().entrySet()) {
+                if (!h.getValue().equalsIgnoreCase(hashes.get(h.getKey()))) {
+                    throw new PublishException(PublishException.Reason.MISMATCH, "the file for " + listed.name()
+                            + " does not match the signed metadata (" + h.getKey() + " differs)");
+                }
+            }
+        }
+
+        void commit(Path dest) throws IOException {
+            Files.createDirectories(dest.getParent());
+            AtomicFiles.move(tmp, dest);
+        }
+
+        void discard() throws IOException {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Copies {@code source} into a fresh temp file under the targets directory, hashing it as it goes. */
+    private Staged stage(Path source, java.util.Collection<String> algorithms) throws IOException, PublishException {
+        Map<String, MessageDigest> digests = new LinkedHashMap<>();
+        for (String alg : algorithms) {
+            MessageDigest d = Hashes.digest(alg);
+            if (d == null) {
+                throw new PublishException(PublishException.Reason.MISMATCH, "unsupported hash algorithm " + alg
+                        + ": the file cannot be checked against it");
+            }
+            digests.put(alg, d);
+        }
+        Files.createDirectories(targetsDir);
+        Path tmp = Files.createTempFile(targetsDir, ".stage-", ".tmp");
+        long length = 0;
+        try (InputStream in = Files.newInputStream(source);
+             FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (MessageDigest d : digests.values()) {
+                    d.update(buf, 0, n);
+                }
+                ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+                length += n;
+            }
+            out.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Map<String, String> hashes = new LinkedHashMap<>();
+        digests.forEach((alg, d) -> hashes.put(alg, Hex.encode(d.digest())));
+        return new Staged(tmp, length, hashes);
     }
 
     /** Top-level targets delegates {@code paths} to a new role, whose v1 (empty) is signed by its own keys. */

@@ -1,0 +1,23 @@
+package io.nanofleet.server.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The REST edge's status for each typed model refusal. */
+class ModelRoutesTest {
+    @Test
+    void everyReasonHasItsStatus() {
+        Map<ModelException.Reason, Integer> expected = new EnumMap<>(ModelException.Reason.class);
+        expected.put(ModelException.Reason.UNKNOWN_MODEL, 404);
+        expected.put(ModelException.Reason.NO_TARGETS_KEY, 409);
+        expected.put(ModelException.Reason.STALE_VERSION, 409);
+        expected.put(ModelException.Reason.INVALID_TARGET, 400);
+        expected.put(ModelException.Reason.INVALID_METADATA, 400);
+        expected.put(ModelException.Reason.FILE_MISMATCH, 400);
+        assertEquals(ModelException.Reason.values().length, expected.size(), "a new reason needs its status here");
+        expected.forEach((reason, status) -> assertEquals(status, ModelRoutes.status(reason), reason.name()));
+    }
+}

@@ -1,0 +1,45 @@
+package io.nanofleet.ota.repo;
+
+import io.nanofleet.ota.metadata.TufException;
+
+/**
+ * Offline-signed targets metadata (or a file uploaded with it) that {@link Repository#publishSignedTargets}
+ * refused. Nothing in the repository changed. The reason says which check failed, so a caller can tell
+ * a stale upload (try again with the next version) from a bad one.
+ */
+public final class PublishException extends TufException {
+    private static final long serialVersionUID = 1L;
+
+    /** Which check failed. */
+    public enum Reason {
+        /** Not parseable as TUF targets metadata. */
+        NOT_TARGETS_METADATA,
+        /** Not signed by a threshold of root's targets keys. */
+        BAD_SIGNATURE,
+        /** Not the version after the repository's newest targets metadata. */
+        WRONG_VERSION,
+        /** Already expired by the repository's clock. */
+        EXPIRED,
+        /** A file was given for a target the metadata does not list. */
+        NOT_LISTED,
+        /** A file's length or hashes differ from what the metadata lists for it. */
+        MISMATCH,
+        /** The metadata lists a target that was neither given nor is already in the repository. */
+        MISSING_TARGET
+    }
+
+    private final Reason reason;
+
+    public PublishException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public PublishException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,198 @@
+package io.nanofleet.ota.repo;
+
+import io.nanofleet.ota.crypto.Hex;
+import io.nanofleet.ota.crypto.KeyType;
+import io.nanofleet.ota.crypto.TufSigner;
+import io.nanofleet.ota.metadata.Hashes;
+import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.ota.metadata.Targets;
+import io.nanofleet.ota.testing.LocalRepo;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Offline-signed targets metadata published into a repository that does not hold the targets key: the
+ * good path, each refusal reason, and that a refusal leaves every file of the repository as it was.
+ */
+class PublishSignedTargetsTest {
+    @TempDir
+    Path tmp;
+
+    LocalRepo local;
+    Repository repo;
+
+    @BeforeEach
+    void init() throws Exception {
+        local = new LocalRepo(tmp);
+        repo = local.repo;
+    }
+
+    Path file(String name, String content) throws Exception {
+        return Files.writeString(tmp.resolve(name), content);
+    }
+
+    /**
+     * What the operator does offline: the next targets version (or {@code ahead} later), listing the
+     * repository's targets plus {@code files}, signed with {@code key}.
+     */
+    byte[] signOffline(TufSigner key, Duration expiry, long ahead, Map<String, Path> files) throws Exception {
+        Map<String, Object> signed = new LinkedHashMap<>(repo.latest("targets").signed());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> listed = new LinkedHashMap<>((Map<String, Object>) signed.get("targets"));
+        for (Map.Entry<String, Path> f : files.entrySet()) {
+            byte[] bytes = Files.readAllBytes(f.getValue());
+            Map<String, Object> hashes = new LinkedHashMap<>();
+            hashes.put("sha256", Hashes.sha256Hex(bytes));
+            hashes.put("sha512", Hex.encode(Hashes.digest("sha512").digest(bytes)));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("length", (long) bytes.length);
+            entry.put("hashes", hashes);
+            entry.put("custom", TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), 3));
+            listed.put(f.getKey(), entry);
+        }
+        signed.put("targets", listed);
+        signed.put("version", repo.latestVersion("targets") + ahead);
+        signed.put("expires", local.clock.instant().plus(expiry).truncatedTo(ChronoUnit.SECONDS).toString());
+        return Signing.document(signed, List.of(key));
+    }
+
+    byte[] signOffline(Map<String, Path> files) throws Exception {
+        return signOffline(local.key, Duration.ofDays(90), 1, files);
+    }
+
+    @Test
+    void publishesFilesThenMetadataAndDevicesSeeIt() throws Exception {
+        Path a = file("a", "model a");
+        Path b = file("b", "model b, another");
+        byte[] signed = signOffline(Map.of("models/a.nfm", a, "edge/x/b.nfm", b));
+
+        Targets published = repo.publishSignedTargets(signed, Map.of("models/a.nfm", a, "edge/x/b.nfm", b));
+
+        assertEquals(2, published.version());
+        assertEquals(2, repo.latestVersion("targets"));
+        assertArrayEquals(signed, Files.readAllBytes(repo.metadataDir().resolve("2.targets.json")), "the signed bytes, as signed");
+        TargetFile ta = published.targets().get("models/a.nfm");
+        assertEquals("models/" + Hashes.sha256Hex("model a".getBytes()) + ".a.nfm", ta.consistentName());
+        assertArrayEquals("model a".getBytes(), Files.readAllBytes(repo.targetsDir().resolve(ta.consistentName())));
+        assertArrayEquals("model b, another".getBytes(),
+                Files.readAllBytes(repo.targetsDir().resolve(published.targets().get("edge/x/b.nfm").consistentName())));
+        try (var s = Files.walk(repo.targetsDir())) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no staging files left");
+        }
+        repo.refresh(List.of(local.key), List.of(local.key));
+        assertEquals(List.of("edge/x/b.nfm", "models/a.nfm"),
+                repo.check().stream().map(TargetFile::name).sorted().toList(), "the device client accepts what was published");
+
+        // The next version may list the earlier targets without uploading them again: they are here.
+        Path c = file("c", "model c");
+        byte[] v3 = signOffline(Map.of("models/c.nfm", c));
+        assertEquals(3, repo.publishSignedTargets(v3, Map.of("models/c.nfm", c)).targets().size());
+    }
+
+    @Test
+    void notTargetsMetadata() throws Exception {
+        Path a = file("a", "model a");
+        assertRefused(PublishException.Reason.NOT_TARGETS_METADATA, "{\"signed\":1}".getBytes(), Map.of("models/a.nfm", a));
+        assertRefused(PublishException.Reason.NOT_TARGETS_METADATA, repo.rootBytes(), Map.of());
+        assertRefused(PublishException.Reason.NOT_TARGETS_METADATA, "not json".getBytes(), Map.of());
+    }
+
+    @Test
+    void badSignature() throws Exception {
+        Path a = file("a", "model a");
+        byte[] forged = signOffline(TufSigner.generate(KeyType.ED25519), Duration.ofDays(90), 1, Map.of("models/a.nfm", a));
+        PublishException e = assertRefused(PublishException.Reason.BAD_SIGNATURE, forged, Map.of("models/a.nfm", a));
+        assertTrue(e.getMessage().contains("not signed by root's targets key"), e.getMessage());
+    }
+
+    @Test
+    void wrongVersion() throws Exception {
+        Path a = file("a", "model a");
+        byte[] v2 = signOffline(Map.of("models/a.nfm", a));
+        repo.publishSignedTargets(v2, Map.of("models/a.nfm", a));
+        PublishException e = assertRefused(PublishException.Reason.WRONG_VERSION, v2, Map.of("models/a.nfm", a));
+        assertEquals("targets metadata has version 2, the repository needs 3", e.getMessage());
+
+        Path b = file("b", "model b");
+        byte[] v4 = signOffline(local.key, Duration.ofDays(90), 2, Map.of("models/b.nfm", b));
+        assertRefused(PublishException.Reason.WRONG_VERSION, v4, Map.of("models/b.nfm", b));
+    }
+
+    @Test
+    void expired() throws Exception {
+        Path a = file("a", "model a");
+        byte[] shortLived = signOffline(local.key, Duration.ofHours(1), 1, Map.of("models/a.nfm", a));
+        local.clock.advance(Duration.ofHours(2));
+        assertRefused(PublishException.Reason.EXPIRED, shortLived, Map.of("models/a.nfm", a));
+    }
+
+    @Test
+    void notListed() throws Exception {
+        Path a = file("a", "model a");
+        byte[] signed = signOffline(Map.of("models/a.nfm", a));
+        PublishException e = assertRefused(PublishException.Reason.NOT_LISTED, signed,
+                Map.of("models/a.nfm", a, "models/absent.nfm", a));
+        assertEquals("targets metadata does not list a target named models/absent.nfm", e.getMessage());
+    }
+
+    @Test
+    void mismatchWritesNothingEvenWhenAnotherFileMatched() throws Exception {
+        Path a = file("a", "model a");
+        Path b = file("b", "model b");
+        byte[] signed = signOffline(Map.of("models/a.nfm", a, "models/b.nfm", b));
+        Path sameLength = file("b2", "model B");
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("models/a.nfm", a);
+        files.put("models/b.nfm", sameLength);
+        PublishException e = assertRefused(PublishException.Reason.MISMATCH, signed, files);
+        assertTrue(e.getMessage().contains("does not match") && e.getMessage().contains("differs"), e.getMessage());
+        files.put("models/b.nfm", file("b3", "longer than the signed file"));
+        e = assertRefused(PublishException.Reason.MISMATCH, signed, files);
+        assertTrue(e.getMessage().contains("length 27, signed 7"), e.getMessage());
+    }
+
+    @Test
+    void missingTarget() throws Exception {
+        Path a = file("a", "model a");
+        Path b = file("b", "model b");
+        byte[] signed = signOffline(Map.of("models/a.nfm", a, "models/b.nfm", b));
+        PublishException e = assertRefused(PublishException.Reason.MISSING_TARGET, signed, Map.of("models/a.nfm", a));
+        assertTrue(e.getMessage().contains("models/b.nfm"), e.getMessage());
+    }
+
+    /** Refused with {@code reason}, and every file of the repository is byte for byte what it was. */
+    PublishException assertRefused(PublishException.Reason reason, byte[] metadata, Map<String, Path> files) throws Exception {
+        Map<String, String> before = tree(tmp.resolve("repo"));
+        long version = repo.latestVersion("targets");
+        PublishException e = assertThrows(PublishException.class, () -> repo.publishSignedTargets(metadata, files));
+        assertEquals(reason, e.reason(), e.getMessage());
+        assertEquals(before, tree(tmp.resolve("repo")), "nothing written, nothing left behind");
+        assertEquals(version, repo.latestVersion("targets"));
+        return e;
+    }
+
+    static Map<String, String> tree(Path dir) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.toList()) {
+                out.put(dir.relativize(p).toString(), Files.isDirectory(p) ? "dir" : Hashes.sha256Hex(Files.readAllBytes(p)));
+            }
+        }
+        return out;
+    }
+}
