@@ -124,7 +124,7 @@ public final class ModelUpdater {
         String target = a.getTargetName();
         InstalledModel m;
         try {
-            m = updates.forInstall(listenerFor(target)).apply(a.getSignedMetadata().toByteArray());
+            m = updates.forInstall(listenerFor(target)).apply(a);
         } catch (InstallException e) {
             refused.incrementAndGet();
             progress(target, UpdateState.IDLE, e.result(), e.getMessage());

@@ -80,12 +80,9 @@ public final class ApiContext {
     public void blocking(RoutingContext rc, int okStatus, Callable<Object> call) {
         vertx.executeBlocking(call, false).onComplete(ar -> {
             if (ar.failed()) {
-                Throwable t = ar.cause();
-                if (t instanceof ApiException e) {
-                    error(rc, e.status(), e.getMessage());
-                } else {
-                    error(rc, 500, "server error: " + t.getMessage());
-                }
+                // Unexpected failures are logged with a reference; the client never sees their message.
+                ApiException e = ApiException.of(ar.cause());
+                error(rc, e.status(), e.getMessage());
             } else if (ar.result() == null) {
                 error(rc, 404, "not found");
             } else {
