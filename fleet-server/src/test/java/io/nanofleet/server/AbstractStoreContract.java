@@ -87,6 +87,30 @@ abstract class AbstractStoreContract {
                         .setLast(last)).build();
     }
 
+    /**
+     * version|description|checksum of every migration as the single-folder layout (db/migration/sqlite and
+     * db/migration/postgresql, up to commit c63e72d) applied them, read from flyway_schema_history there.
+     * Databases migrated by it validate against today's layout only while these stay the same.
+     */
+    static final List<String> PUBLISHED_SQLITE = List.of("1|devices state summaries|358994399", "2|operators audit|1270451026",
+            "3|identity|295782877", "4|command batches|1686628253", "5|summaries hourly|-890288847", "10|rollouts|-505995083");
+    static final List<String> PUBLISHED_POSTGRESQL = List.of("1|devices state summaries|-534776714",
+            "2|operators audit|-1182163219", "3|identity|295782877", "4|command batches|1686628253", "5|summaries hourly|-890288847",
+            "10|rollouts|-505995083");
+
+    @Test
+    void migrationsAreThePublishedOnesByVersionDescriptionAndChecksum() throws Exception {
+        List<String> applied = new java.util.ArrayList<>();
+        try (Connection c = store.connection(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT version, description, checksum FROM flyway_schema_history WHERE type = 'SQL' "
+                     + "ORDER BY installed_rank")) {
+            while (rs.next()) {
+                applied.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getInt(3));
+            }
+        }
+        assertEquals(store.isPostgres() ? PUBLISHED_POSTGRESQL : PUBLISHED_SQLITE, applied);
+    }
+
     @Test
     void batchedDeviceWritesAreStoredOnceEvenWhenRedelivered() throws Exception {
         String d = id("w");

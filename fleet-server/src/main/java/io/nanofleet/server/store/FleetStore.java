@@ -46,8 +46,7 @@ public final class FleetStore implements AutoCloseable {
                     + ". Check --db (a SQLite file path or a jdbc: URL) and that its folder is writable.", e);
         }
         try {
-            var flyway = Flyway.configure().dataSource(ds)
-                    .locations("classpath:db/migration/" + (sqlite ? "sqlite" : "postgresql"));
+            var flyway = Flyway.configure().dataSource(ds).locations(migrationLocations(sqlite));
             String schema = sqlite ? null : schemaOf(jdbcUrl);
             if (schema != null) {
                 // currentSchema=... in the URL: keep everything (and Flyway's history) in that schema, created if absent.
@@ -59,6 +58,17 @@ public final class FleetStore implements AutoCloseable {
             throw new StartupException("database migration failed on " + jdbcUrl + ": " + rootMessage(e), e);
         }
         return new FleetStore(ds);
+    }
+
+    /**
+     * Where the migrations are: {@code common} holds those both databases run as they are, the vendor folder
+     * the versions whose SQL differs. A version is in exactly one of them. Files keep their names and bytes when
+     * they move between folders: Flyway validates the version and description (from the name) and a checksum
+     * of the content, never the folder, so databases migrated before a move still validate
+     * ({@code AbstractStoreContract} pins them).
+     */
+    static String[] migrationLocations(boolean sqlite) {
+        return new String[] {"classpath:db/migration/common", "classpath:db/migration/" + (sqlite ? "sqlite" : "postgresql")};
     }
 
     /** The {@code currentSchema} parameter of a PostgreSQL JDBC URL, or null. */
