@@ -172,7 +172,7 @@ public final class FleetServer implements AutoCloseable {
         BrokerTls stores = BrokerTls.create(config.dataDir().resolve("broker").resolve("tls"), ca,
                 ServerCertificates.serverNames(config.publicHost()));
         return EmbeddedBroker.start(config.dataDir().resolve("broker"), new EmbeddedBroker.Options(config.mqttHost(), plain, tls, stores),
-                Ports.freePort(), registry, metrics, gateway);
+                registry, metrics, gateway);
     }
 
     private long connectedDevices() {

@@ -22,6 +22,7 @@ import io.nanofleet.server.identity.Identity;
 import io.nanofleet.server.store.BatchWriter;
 import io.nanofleet.server.store.CommandRow;
 import io.nanofleet.server.store.DeviceRow;
+import io.nanofleet.server.store.DeviceStore;
 import io.nanofleet.server.store.FleetStore;
 import io.nanofleet.server.store.Retention;
 import io.nanofleet.server.store.SummaryRow;
@@ -86,6 +87,30 @@ abstract class AbstractStoreContract {
                         .setLast(last)).build();
     }
 
+    /**
+     * version|description|checksum of every migration as the single-folder layout (db/migration/sqlite and
+     * db/migration/postgresql, up to commit c63e72d) applied them, read from flyway_schema_history there.
+     * Databases migrated by it validate against today's layout only while these stay the same.
+     */
+    static final List<String> PUBLISHED_SQLITE = List.of("1|devices state summaries|358994399", "2|operators audit|1270451026",
+            "3|identity|295782877", "4|command batches|1686628253", "5|summaries hourly|-890288847", "10|rollouts|-505995083");
+    static final List<String> PUBLISHED_POSTGRESQL = List.of("1|devices state summaries|-534776714",
+            "2|operators audit|-1182163219", "3|identity|295782877", "4|command batches|1686628253", "5|summaries hourly|-890288847",
+            "10|rollouts|-505995083");
+
+    @Test
+    void migrationsAreThePublishedOnesByVersionDescriptionAndChecksum() throws Exception {
+        List<String> applied = new java.util.ArrayList<>();
+        try (Connection c = store.connection(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT version, description, checksum FROM flyway_schema_history WHERE type = 'SQL' "
+                     + "ORDER BY installed_rank")) {
+            while (rs.next()) {
+                applied.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getInt(3));
+            }
+        }
+        assertEquals(store.isPostgres() ? PUBLISHED_POSTGRESQL : PUBLISHED_SQLITE, applied);
+    }
+
     @Test
     void batchedDeviceWritesAreStoredOnceEvenWhenRedelivered() throws Exception {
         String d = id("w");
@@ -128,6 +153,56 @@ abstract class AbstractStoreContract {
                 .build(), 12_000));
         assertTrue(writer.flush(20_000));
         assertEquals(12_000, store.device(d).orElseThrow().lastSeenMs(), "events count as traffic too");
+    }
+
+    @Test
+    void deviceRowsAreWrittenInTheCallersTransactionAndCarryGroupsAndTags() throws Exception {
+        DeviceStore devices = store.deviceStore();
+        String a = id("ds-a");
+        String b = id("ds-b");
+        long online = devices.onlineCount();
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false);
+            try (DeviceStore.Batch batch = devices.batch(c)) {
+                batch.state(DeviceState.newBuilder().setDeviceId(a).setStatus(DeviceState.Status.ONLINE).setAgentVersion("2.0")
+                        .setHardwareId("hw-a").addChannels("temp").addChannels("hum").setTimestampMs(5).build(), 1_000);
+                batch.seen(a, 500);
+                batch.seen(b, 2_000);
+                batch.execute();
+            }
+            devices.enrolled(c, b, "plant-b", List.of("z", "a", "z"), "hw-b", "3.0", 3_000);
+            assertTrue(devices.device(a).isEmpty() && devices.device(b).isEmpty(), "nothing is visible before the caller commits");
+            c.commit();
+        }
+        DeviceRow ra = devices.device(a).orElseThrow();
+        assertTrue(ra.online());
+        assertEquals(1_000, ra.lastSeenMs(), "an older last-seen time does not move it back");
+        assertEquals(List.of("temp", "hum"), ra.channels());
+        assertEquals("2.0", ra.agentVersion());
+        assertEquals("dev", ra.registration());
+        DeviceRow rb = devices.device(b).orElseThrow();
+        assertEquals("enrolled", rb.registration(), "enrolling a device first seen on the development listener");
+        assertEquals("plant-b", rb.group());
+        assertEquals(List.of("a", "z"), rb.tags());
+        assertEquals("hw-b", rb.hardwareId());
+        assertEquals(2_000, rb.lastSeenMs());
+        assertEquals(online + 2, devices.onlineCount());
+
+        try (Connection c = store.connection()) {
+            devices.markOffline(c, a);
+        }
+        assertFalse(devices.device(a).orElseThrow().online());
+        assertEquals(online + 1, devices.onlineCount());
+
+        assertTrue(devices.setGroupAndTags(b, null, null));
+        assertEquals(null, devices.device(b).orElseThrow().group());
+        assertEquals(List.of("a", "z"), devices.tags(b), "null tags keep the tags");
+        assertTrue(devices.setGroupAndTags(b, "plant-c", List.of("x")));
+        assertEquals(List.of(b), devices.devices("plant-c", "x").stream().map(DeviceRow::deviceId).toList());
+        assertTrue(devices.devices("plant-b", null).stream().noneMatch(d -> d.deviceId().equals(b)));
+        String ghost = id("ghost");
+        assertFalse(devices.setGroupAndTags(ghost, "g", List.of("x")), "unknown device");
+        assertTrue(devices.tags(ghost).isEmpty(), "and no tags left behind");
     }
 
     @Test

@@ -12,9 +12,6 @@ import io.nanofleet.protocols.DeviceId;
 import io.nanofleet.server.identity.CertificateRegistry;
 import io.nanofleet.server.identity.DeviceCa;
 import io.nanofleet.server.metrics.FleetMetrics;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import javax.naming.ldap.LdapName;
@@ -28,7 +25,6 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code devices-tls}: the TLS handshake already proved the client holds a certificate from our
  *       CA; here the client id must equal the certificate's CN, the serial must be one we issued to
  *       that device and not revoked. The device then gets its own-subtree ACL.</li>
- *   <li>{@code internal} (127.0.0.1 only): the server's own consumer, with a per-start secret.</li>
  *   <li>{@code dev-plain}: development listener without authentication; devices still get the
  *       own-subtree ACL (client id = device id); revoked and enrolled device ids are refused (an enrolled
  *       device must prove itself with its certificate).</li>
@@ -39,12 +35,10 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
 
     private final CertificateRegistry registry;
     private final FleetMetrics metrics;
-    private final byte[] internalSecret;
 
-    DeviceAuthenticator(CertificateRegistry registry, FleetMetrics metrics, byte[] internalSecret) {
+    DeviceAuthenticator(CertificateRegistry registry, FleetMetrics metrics) {
         this.registry = registry;
         this.metrics = metrics;
-        this.internalSecret = internalSecret;
     }
 
     @Override
@@ -53,7 +47,6 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
         ConnectPacket connect = input.getConnectPacket();
         String clientId = connect.getClientId();
         switch (listener) {
-            case EmbeddedBroker.INTERNAL_LISTENER -> internal(connect, output);
             case EmbeddedBroker.TLS_LISTENER -> {
                 Optional<X509Certificate> cert = input.getConnectionInformation().getClientTlsInformation()
                         .flatMap(ClientTlsInformation::getClientCertificate);
@@ -106,27 +99,10 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
         output.authenticateSuccessfully();
     }
 
-    private void internal(ConnectPacket connect, SimpleAuthOutput output) {
-        boolean userOk = connect.getUserName().map(EmbeddedBroker.INTERNAL_USER::equals).orElse(false);
-        byte[] pw = connect.getPassword().map(DeviceAuthenticator::bytes).orElse(new byte[0]);
-        if (!userOk || !MessageDigest.isEqual(pw, internalSecret)) {
-            refuse(output, "bad_credentials", ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
-                    "the internal listener is for the fleet server itself");
-            return;
-        }
-        output.authenticateSuccessfully(); // no default permissions: the server reads and writes every device topic
-    }
-
     private void refuse(SimpleAuthOutput output, String reason, ConnackReasonCode code, String message) {
         metrics.rejected("broker", reason);
         LOG.debug("refused MQTT connection: {}", message);
         output.failAuthentication(code, message);
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 
     static String commonName(X509Certificate cert) {
@@ -140,9 +116,5 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
             return null;
         }
         return null;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

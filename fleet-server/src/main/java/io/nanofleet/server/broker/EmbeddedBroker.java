@@ -12,7 +12,6 @@ import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
-import io.nanofleet.server.Ports;
 import io.nanofleet.server.StartupException;
 import io.nanofleet.server.identity.CertificateRegistry;
 import io.nanofleet.server.identity.SessionControl;
@@ -21,20 +20,17 @@ import io.nanofleet.server.ingest.Downlinks;
 import io.nanofleet.server.metrics.FleetMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * HiveMQ CE running inside the server process, so small deployments need nothing else installed.
- * Three listeners: the devices' mutual-TLS listener, an internal 127.0.0.1 listener (a per-start secret,
- * full access; the server itself needs no MQTT client any more), and optionally the plain development listener.
+ * Listeners: the devices' mutual-TLS listener and optionally the plain development listener; the server
+ * itself needs no MQTT client, so there is no listener for it.
  * Authentication and topic ACLs come from an extension registered in code ({@link DeviceAuthenticator}),
  * which also hands device uplinks (wills included) to the ingest step in-process and publishes downlinks
  * through HiveMQ's PublishService ({@link Downlinks.Transport}).
@@ -44,9 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddedBroker implements AutoCloseable, SessionControl, Downlinks.Transport {
     static final String TLS_LISTENER = "devices-tls";
-    static final String INTERNAL_LISTENER = "internal";
     static final String PLAIN_LISTENER = "dev-plain";
-    static final String INTERNAL_USER = "nanofleet-server";
     /** The largest device message (an anomaly event, 256 KiB) plus MQTT headers. */
     public static final int MAX_PACKET_BYTES = 256 * 1024 + 1024;
     /**
@@ -62,15 +56,11 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
 
     private final EmbeddedHiveMQ hivemq;
     private final Options options;
-    private final int internalPort;
-    private final String internalPassword;
     private final Extension extension;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hivemq, Options options, int internalPort, String internalPassword, Extension extension) {
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, Options options, Extension extension) {
         this.hivemq = hivemq;
         this.options = options;
-        this.internalPort = internalPort;
-        this.internalPassword = internalPassword;
         this.extension = extension;
     }
 
@@ -108,7 +98,7 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
      * need an MQTT broker, never for serving devices.
      */
     public static EmbeddedBroker start(Path workDir, String host, int port) {
-        return start(workDir, new Options(host, port, -1, null), Ports.freePort(), null, null, null);
+        return start(workDir, new Options(host, port, -1, null), null, null, null);
     }
 
     /** Plain listener URI, for {@link #start(Path, String, int)} brokers. */
@@ -123,19 +113,15 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
      *                inside the process ({@link UplinkInterceptor}, {@link WillForwarder}) and the server needs
      *                no MQTT subscription
      */
-    public static EmbeddedBroker start(Path workDir, Options options, int internalPort, CertificateRegistry registry,
-                                       FleetMetrics metrics, DeviceGateway gateway) {
-        byte[] secret = new byte[24];
-        new SecureRandom().nextBytes(secret);
-        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        Extension extension = registry == null ? null
-                : new Extension(new DeviceAuthenticator(registry, metrics, password.getBytes(StandardCharsets.UTF_8)), gateway);
+    public static EmbeddedBroker start(Path workDir, Options options, CertificateRegistry registry, FleetMetrics metrics,
+                                       DeviceGateway gateway) {
+        Extension extension = registry == null ? null : new Extension(new DeviceAuthenticator(registry, metrics), gateway);
         try {
             Path conf = Files.createDirectories(workDir.resolve("conf"));
             Path data = Files.createDirectories(workDir.resolve("data"));
             Path extensions = Files.createDirectories(workDir.resolve("extensions"));
             // The config holds the TLS store password: owner-only like the stores themselves.
-            io.nanofleet.server.identity.SecretFiles.write(conf.resolve("config.xml"), configXml(options, internalPort));
+            io.nanofleet.server.identity.SecretFiles.write(conf.resolve("config.xml"), configXml(options));
             var builder = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
@@ -148,7 +134,7 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
             }
             EmbeddedHiveMQ hivemq = builder.build();
             hivemq.start().get(60, TimeUnit.SECONDS);
-            return new EmbeddedBroker(hivemq, options, internalPort, password, extension);
+            return new EmbeddedBroker(hivemq, options, extension);
         } catch (IOException e) {
             throw new StartupException("cannot prepare the embedded broker's folders under " + workDir + ": " + e.getMessage()
                     + ". Choose a writable --data-dir.", e);
@@ -159,15 +145,8 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
         }
     }
 
-    static String configXml(Options o, int internalPort) {
+    static String configXml(Options o) {
         StringBuilder listeners = new StringBuilder();
-        listeners.append("""
-                        <tcp-listener>
-                            <port>%d</port>
-                            <bind-address>127.0.0.1</bind-address>
-                            <name>%s</name>
-                        </tcp-listener>
-                """.formatted(internalPort, INTERNAL_LISTENER));
         if (o.tls() != null) {
             listeners.append("""
                         <tls-tcp-listener>
@@ -222,19 +201,6 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
                     </anonymous-usage-statistics>
                 </hivemq>
                 """.formatted(listeners, MAX_QUEUED_MESSAGES, MAX_PACKET_BYTES);
-    }
-
-    /** Where the server's own client connects (127.0.0.1, internal listener). */
-    public String internalUri() {
-        return "tcp://127.0.0.1:" + internalPort;
-    }
-
-    public String internalUser() {
-        return INTERNAL_USER;
-    }
-
-    public String internalPassword() {
-        return internalPassword;
     }
 
     private String localHost() {

@@ -125,22 +125,8 @@ public final class Identity {
                     ps.setString(5, Pem.encode(cert));
                     ps.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO devices (device_id, online, first_seen_ms, last_seen_ms, agent_version, hardware_id, "
-                                + "group_name, registration, enrolled_ms) VALUES (?,0,?,?,?,?,?,'enrolled',?) "
-                                + "ON CONFLICT (device_id) DO UPDATE SET registration = 'enrolled', enrolled_ms = excluded.enrolled_ms, "
-                                + "group_name = excluded.group_name, agent_version = excluded.agent_version, "
-                                + "hardware_id = excluded.hardware_id")) {
-                    ps.setString(1, deviceId);
-                    ps.setLong(2, now);
-                    ps.setLong(3, now);
-                    ps.setString(4, agentVersion);
-                    ps.setString(5, hardwareId);
-                    ps.setString(6, group);
-                    ps.setLong(7, now);
-                    ps.executeUpdate();
-                }
-                replaceTags(c, deviceId, tags == null || tags.isEmpty() ? List.of() : List.of(tags.split(",")));
+                store.deviceStore().enrolled(c, deviceId, group, tags == null || tags.isEmpty() ? List.of() : List.of(tags.split(",")),
+                        hardwareId, agentVersion, now);
                 c.commit();
                 registry.issued(serial, deviceId);
                 return new Enrolled(deviceId, cert);
@@ -171,10 +157,7 @@ public final class Identity {
                     u.executeUpdate();
                 }
                 // A revoked device's last will is refused like the rest of its traffic: mark it offline here.
-                try (PreparedStatement off = c.prepareStatement("UPDATE devices SET online = 0 WHERE device_id = ?")) {
-                    off.setString(1, deviceId);
-                    off.executeUpdate();
-                }
+                store.deviceStore().markOffline(c, deviceId);
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -185,54 +168,12 @@ public final class Identity {
         return serials;
     }
 
-    /** Sets group (null clears) and replaces tags; false if the device is unknown. */
+    /** Sets group (null clears) and replaces tags (unless null); false if the device is unknown. */
     public boolean setGroupAndTags(String deviceId, String group, List<String> tags) throws SQLException {
-        try (Connection c = store.connection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET group_name = ? WHERE device_id = ?")) {
-                ps.setString(1, group);
-                ps.setString(2, deviceId);
-                if (ps.executeUpdate() != 1) {
-                    c.rollback();
-                    return false;
-                }
-                if (tags != null) {
-                    replaceTags(c, deviceId, tags);
-                }
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        }
-    }
-
-    private static void replaceTags(Connection c, String deviceId, List<String> tags) throws SQLException {
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM device_tags WHERE device_id = ?");
-             PreparedStatement i = c.prepareStatement("INSERT INTO device_tags (device_id, tag) VALUES (?,?)")) {
-            d.setString(1, deviceId);
-            d.executeUpdate();
-            for (String t : new java.util.TreeSet<>(tags)) {
-                i.setString(1, deviceId);
-                i.setString(2, t);
-                i.addBatch();
-            }
-            i.executeBatch();
-        }
+        return store.deviceStore().setGroupAndTags(deviceId, group, tags);
     }
 
     public List<String> tags(String deviceId) throws SQLException {
-        try (Connection c = store.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT tag FROM device_tags WHERE device_id = ? ORDER BY tag")) {
-            ps.setString(1, deviceId);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        }
+        return store.deviceStore().tags(deviceId);
     }
 }

@@ -188,16 +188,7 @@ public final class BatchWriter implements IngestListener, AutoCloseable {
     private void write(List<Write> batch, boolean forceSeen) throws SQLException {
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement state = c.prepareStatement(
-                         "INSERT INTO devices (device_id, online, first_seen_ms, last_seen_ms, state_ts_ms, agent_version, hardware_id, channels) "
-                                 + "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (device_id) DO UPDATE SET online = excluded.online, "
-                                 + "last_seen_ms = excluded.last_seen_ms, state_ts_ms = excluded.state_ts_ms, "
-                                 + "agent_version = excluded.agent_version, hardware_id = excluded.hardware_id, channels = excluded.channels");
-                 PreparedStatement seen = c.prepareStatement(
-                         "INSERT INTO devices (device_id, online, first_seen_ms, last_seen_ms) VALUES (?,1,?,?) "
-                                 // Never backwards: a state written since may carry a newer time.
-                                 + "ON CONFLICT (device_id) DO UPDATE SET last_seen_ms = CASE WHEN excluded.last_seen_ms > "
-                                 + "devices.last_seen_ms THEN excluded.last_seen_ms ELSE devices.last_seen_ms END");
+            try (DeviceStore.Batch devices = store.deviceStore().batch(c);
                  PreparedStatement summary = c.prepareStatement(
                          "INSERT INTO summaries (device_id, sequence, channel, window_start_ms, window_end_ms, sample_count, "
                                  + "min_value, max_value, mean_value, last_value, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
@@ -209,7 +200,7 @@ public final class BatchWriter implements IngestListener, AutoCloseable {
                          "UPDATE commands SET status = ?, result_message = ?, result_ms = ? WHERE command_id = ? AND device_id = ?")) {
                 for (Write w : batch) {
                     if (w instanceof StateWrite s) {
-                        addState(state, s);
+                        devices.state(s.state(), s.receivedMs());
                     } else if (w instanceof TelemetryWrite t) {
                         addTelemetry(summary, t);
                         pendingSeen.merge(t.batch().getDeviceId(), t.receivedMs(), Math::max);
@@ -222,12 +213,11 @@ public final class BatchWriter implements IngestListener, AutoCloseable {
                 boolean writeSeen = forceSeen || now - seenWrittenMs >= SEEN_FLUSH_MS;
                 if (writeSeen) {
                     for (java.util.Map.Entry<String, Long> e : pendingSeen.entrySet()) {
-                        addSeen(seen, e.getKey(), e.getValue());
+                        devices.seen(e.getKey(), e.getValue());
                     }
                 }
                 // Order matters: a state row must exist before anything refers to it.
-                state.executeBatch();
-                seen.executeBatch();
+                devices.execute();
                 summary.executeBatch();
                 event.executeBatch();
                 commandResult.executeBatch();
@@ -243,26 +233,6 @@ public final class BatchWriter implements IngestListener, AutoCloseable {
                 throw e;
             }
         }
-    }
-
-    private static void addState(PreparedStatement ps, StateWrite s) throws SQLException {
-        DeviceState st = s.state();
-        ps.setString(1, st.getDeviceId());
-        ps.setInt(2, st.getStatus() == DeviceState.Status.ONLINE ? 1 : 0);
-        ps.setLong(3, s.receivedMs());
-        ps.setLong(4, s.receivedMs());
-        ps.setLong(5, st.getTimestampMs());
-        ps.setString(6, st.getAgentVersion());
-        ps.setString(7, st.getHardwareId());
-        ps.setString(8, String.join(",", st.getChannelsList()));
-        ps.addBatch();
-    }
-
-    private static void addSeen(PreparedStatement ps, String deviceId, long receivedMs) throws SQLException {
-        ps.setString(1, deviceId);
-        ps.setLong(2, receivedMs);
-        ps.setLong(3, receivedMs);
-        ps.addBatch();
     }
 
     private static void addTelemetry(PreparedStatement ps, TelemetryWrite t) throws SQLException {

@@ -8,18 +8,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 
 /**
  * The server's database: connection pool, schema migrations, and the read queries the API needs.
- * Writes from device traffic go through {@link BatchWriter}, never through here, so the MQTT and HTTP
- * threads never wait on disk.
+ * The {@code devices} table is {@link DeviceStore}'s alone ({@link #device}, {@link #devices} and
+ * {@link #onlineCount} hand over to it). Writes from device traffic go through {@link BatchWriter}, never
+ * through here, so the MQTT and HTTP threads never wait on disk.
  */
 public final class FleetStore implements AutoCloseable {
     private final HikariDataSource dataSource;
+    private final DeviceStore devices = new DeviceStore(this);
 
     private FleetStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -45,8 +46,7 @@ public final class FleetStore implements AutoCloseable {
                     + ". Check --db (a SQLite file path or a jdbc: URL) and that its folder is writable.", e);
         }
         try {
-            var flyway = Flyway.configure().dataSource(ds)
-                    .locations("classpath:db/migration/" + (sqlite ? "sqlite" : "postgresql"));
+            var flyway = Flyway.configure().dataSource(ds).locations(migrationLocations(sqlite));
             String schema = sqlite ? null : schemaOf(jdbcUrl);
             if (schema != null) {
                 // currentSchema=... in the URL: keep everything (and Flyway's history) in that schema, created if absent.
@@ -58,6 +58,17 @@ public final class FleetStore implements AutoCloseable {
             throw new StartupException("database migration failed on " + jdbcUrl + ": " + rootMessage(e), e);
         }
         return new FleetStore(ds);
+    }
+
+    /**
+     * Where the migrations are: {@code common} holds those both databases run as they are, the vendor folder
+     * the versions whose SQL differs. A version is in exactly one of them. Files keep their names and bytes when
+     * they move between folders: Flyway validates the version and description (from the name) and a checksum
+     * of the content, never the folder, so databases migrated before a move still validate
+     * ({@code AbstractStoreContract} pins them).
+     */
+    static String[] migrationLocations(boolean sqlite) {
+        return new String[] {"classpath:db/migration/common", "classpath:db/migration/" + (sqlite ? "sqlite" : "postgresql")};
     }
 
     /** The {@code currentSchema} parameter of a PostgreSQL JDBC URL, or null. */
@@ -90,77 +101,23 @@ public final class FleetStore implements AutoCloseable {
         return dataSource.getConnection();
     }
 
-    static final String DEVICE_COLUMNS = "device_id, online, first_seen_ms, last_seen_ms, agent_version, hardware_id, channels, "
-            + "group_name, registration";
+    /** The device rows and their tags: every statement on {@code devices} is there. */
+    public DeviceStore deviceStore() {
+        return devices;
+    }
 
+    /** Every device; see {@link DeviceStore#devices}. */
     public List<DeviceRow> devices() throws SQLException {
-        return devices(null, null);
+        return devices.devices(null, null);
     }
 
-    /** Devices, optionally only those in {@code group} and/or carrying {@code tag}. */
+    /** Devices, optionally only those in {@code group} and/or carrying {@code tag}; see {@link DeviceStore#devices}. */
     public List<DeviceRow> devices(String group, String tag) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + DEVICE_COLUMNS + " FROM devices d WHERE 1=1");
-        List<String> args = new ArrayList<>();
-        if (group != null) {
-            sql.append(" AND group_name = ?");
-            args.add(group);
-        }
-        if (tag != null) {
-            sql.append(" AND EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = d.device_id AND t.tag = ?)");
-            args.add(tag);
-        }
-        sql.append(" ORDER BY device_id");
-        try (Connection c = connection()) {
-            java.util.Map<String, List<String>> tags = allTags(c);
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setString(i + 1, args.get(i));
-                }
-                List<DeviceRow> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(device(rs, tags.getOrDefault(rs.getString(1), List.of())));
-                    }
-                }
-                return out;
-            }
-        }
-    }
-
-    private static java.util.Map<String, List<String>> allTags(Connection c) throws SQLException {
-        java.util.Map<String, List<String>> out = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT device_id, tag FROM device_tags ORDER BY device_id, tag");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-            }
-        }
-        return out;
+        return devices.devices(group, tag);
     }
 
     public Optional<DeviceRow> device(String deviceId) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE device_id = ?");
-             PreparedStatement tq = c.prepareStatement("SELECT tag FROM device_tags WHERE device_id = ? ORDER BY tag")) {
-            ps.setString(1, deviceId);
-            tq.setString(1, deviceId);
-            List<String> tags = new ArrayList<>();
-            try (ResultSet rs = tq.executeQuery()) {
-                while (rs.next()) {
-                    tags.add(rs.getString(1));
-                }
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(device(rs, tags)) : Optional.empty();
-            }
-        }
-    }
-
-    private static DeviceRow device(ResultSet rs, List<String> tags) throws SQLException {
-        String channels = rs.getString(7);
-        return new DeviceRow(rs.getString(1), rs.getInt(2) == 1, rs.getLong(3), rs.getLong(4), rs.getString(5),
-                rs.getString(6), channels == null || channels.isEmpty() ? List.of() : Arrays.asList(channels.split(",")),
-                rs.getString(8), tags, rs.getString(9));
+        return devices.device(deviceId);
     }
 
     /** Latest summaries of one device, newest first. */
@@ -183,11 +140,7 @@ public final class FleetStore implements AutoCloseable {
     }
 
     public long onlineCount() throws SQLException {
-        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM devices WHERE online = 1");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return devices.onlineCount();
     }
 
     public long summaryCount() throws SQLException {
