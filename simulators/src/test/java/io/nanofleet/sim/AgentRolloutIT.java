@@ -90,7 +90,7 @@ class AgentRolloutIT {
 
     @Test
     void goodModelReachesEveryAgentAndAModelForAnotherSensorIsStoppedAtTheCanary() throws Exception {
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
                 .plainMqtt(false).mqttsPort(0).coapPort(0).dataDir(dir.resolve("server")).build()).start();
         String base = "http://127.0.0.1:" + server.httpPort();
         String admin = server.adminToken();
