@@ -127,6 +127,8 @@ public final class Demo implements Callable<Integer> {
         waitForOnline(server, devices);
         String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
         String api = "http://" + urlHost + ":" + server.httpPort();
+        System.out.println("  Operator folder " + dir.resolve("operator") + ": root and targets keys (nanofleet-ota keygen prints "
+                + "their key ids), root v1 signed there (init --online-keys) and uploaded, first model signed there...");
         OperatorFolder operator = publishOffline(dir.resolve("operator"), api, server.adminToken());
         System.out.println();
         System.out.println("NanoFleet demo is running.");
