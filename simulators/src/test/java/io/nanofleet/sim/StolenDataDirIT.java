@@ -123,15 +123,7 @@ class StolenDataDirIT {
         send("POST", base + "/api/v1/tuf/root", again.encode(), admin, 409);
 
         // A real agent enrolls (same token: the 503 did not spend it) and installs the operator-signed model.
-        Path home = dir.resolve("agent");
-        Credentials creds = new Credentials(home.resolve("credentials"));
-        Enroller.Result enrolled = new Enroller(null).enroll(base, token, ID, HW, DeviceAgent.VERSION, creds);
-        agent = DeviceAgent.builder().deviceId(ID).hardwareId(HW).broker(enrolled.mqttUrl()).tls(creds.sslContext())
-                .commandKey(creds.commandKey()).sensor(new SimulatedSensor(1)).stateDir(home.resolve("state"))
-                .scheduler(scheduler).sampleIntervalMs(10).telemetryIntervalMs(2000).stateIntervalMs(500).build();
-        ModelUpdater updater = RealAgents.updater(agent, ID, HW, base, creds, home, installs);
-        agent.start();
-        await(Duration.ofSeconds(60), "agent online", () -> online(ID));
+        ModelUpdater updater = startAgent(base, token);
         byte[] good = DemoModels.detector(SimulatedSensor.DEFAULT_CHANNELS, 100);
         Path goodFile = Files.write(operator.dir().resolve("anomaly-v1.nfm"), good);
         operator.upload(base, admin, goodFile, GOOD, operator.sign(goodFile, GOOD, HW, 1));
@@ -170,6 +162,15 @@ class StolenDataDirIT {
         String admin = server.adminToken();
         String token = new JsonObject(send("POST", base + "/api/v1/enrollment-tokens",
                 new JsonObject().put("deviceId", ID).put("ttlSeconds", 600).encode(), admin, 201)).getString("token");
+        ModelUpdater updater = startAgent(base, token);
+
+        List<TufSigner> stolen = stealKeys(dataDir, dir.resolve("stolen"));
+        assertEquals(5, stolen.size(), "root, targets, snapshot, timestamp and director keys");
+        assertEquals(UpdateResult.SUCCESS.code, attack(dataDir, stolen, updater).getResult(), "the attack works in this mode");
+    }
+
+    /** Enrolls the real agent with its one-time token, starts it with the agent's model updater, waits until it is online. */
+    private ModelUpdater startAgent(String base, String token) throws Exception {
         Path home = dir.resolve("agent");
         Credentials creds = new Credentials(home.resolve("credentials"));
         Enroller.Result enrolled = new Enroller(null).enroll(base, token, ID, HW, DeviceAgent.VERSION, creds);
@@ -179,10 +180,7 @@ class StolenDataDirIT {
         ModelUpdater updater = RealAgents.updater(agent, ID, HW, base, creds, home, installs);
         agent.start();
         await(Duration.ofSeconds(60), "agent online", () -> online(ID));
-
-        List<TufSigner> stolen = stealKeys(dataDir, dir.resolve("stolen"));
-        assertEquals(5, stolen.size(), "root, targets, snapshot, timestamp and director keys");
-        assertEquals(UpdateResult.SUCCESS.code, attack(dataDir, stolen, updater).getResult(), "the attack works in this mode");
+        return updater;
     }
 
     /** Copies the data directory and opens every encrypted key file in the copy with every password file in it. */

@@ -102,7 +102,8 @@ public final class ModelRepository implements TargetSource {
                 });
                 repo.init(specs, signers);
             }
-            if (keys.has("root") || keys.has("targets")) {
+            if (!onlineTargetsKey && (keys.has("root") || keys.has("targets"))) {
+                // A data directory made before offline keys were the default: it keeps working as it is.
                 LOG.warn("{} holds the update channel's root/targets keys: whoever copies the data directory can publish "
                         + "models that devices install. To sign offline, move root.key and targets.key (with their password) "
                         + "to the operator's machine and publish with targets metadata signed there; a new server with the "
