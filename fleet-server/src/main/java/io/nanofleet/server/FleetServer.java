@@ -138,7 +138,7 @@ public final class FleetServer implements AutoCloseable {
         CommandService commands = new CommandService(store, downlinks, commandSigner, clock);
         Retention retention = new Retention(store, config.rawRetention(), clock);
         UpdateServices updates = started(UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(),
-                        config.coapPort(), config.usesPostgres()).withDeviceCa(ca, registry), store, gateway, downlinks, health,
+                        config.coapPort(), config.usesPostgres()).withDeviceCa(ca, registry).withOnlineTargetsKey(config.onlineTargetsKey()), store, gateway, downlinks, health,
                 (actor, action, target, detail) -> audit.record(new Principal("-", actor, null), action, target, detail), clock));
         if (mqtt != null) {
             mqtt.start(); // after the CoAP endpoint listens for downlinks: retained assignments arrive on subscribing
@@ -147,7 +147,7 @@ public final class FleetServer implements AutoCloseable {
                 new DeviceRoutes(retention),
                 // Enrollment hands devices the image repository's newest signed root.json: their TUF trust anchor.
                 new IdentityRoutes(identity, metrics, broker != null ? broker : SessionControl.NONE, endpoints, commandSigner,
-                        () -> new JsonObject(Buffer.buffer(updates.repository().rootBytes()))),
+                        () -> updates.repository().hasRoot() ? new JsonObject(Buffer.buffer(updates.repository().rootBytes())) : null),
                 new CommandRoutes(commands),
                 new OperatorRoutes(),
                 new MetricsRoutes(metrics)));

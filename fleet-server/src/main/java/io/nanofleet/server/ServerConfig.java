@@ -16,6 +16,8 @@ import java.util.Objects;
  *                      null: the host the device used to reach the HTTP API
  * @param rawRetention  how long raw summaries are kept before they are folded into hourly aggregates
  * @param https         serve the HTTP API over TLS with a certificate from the device CA
+ * @param onlineTargetsKey the server creates root and targets keys itself and signs models online; off (the
+ *                      default): the operator holds them offline and uploads root (POST /api/v1/tuf/root)
  */
 public record ServerConfig(
         String httpHost,
@@ -31,7 +33,8 @@ public record ServerConfig(
         Path caPasswordFile,
         String publicHost,
         Duration rawRetention,
-        boolean https) {
+        boolean https,
+        boolean onlineTargetsKey) {
 
     public ServerConfig {
         Objects.requireNonNull(httpHost, "httpHost");
@@ -102,6 +105,7 @@ public record ServerConfig(
         private String publicHost;
         private Duration rawRetention = Duration.ofDays(7);
         private boolean https;
+        private boolean onlineTargetsKey;
 
         public Builder httpHost(String v) {
             httpHost = v;
@@ -176,9 +180,18 @@ public record ServerConfig(
             return this;
         }
 
+        /**
+         * The server creates root and targets keys itself and signs uploaded models online. Gives up the offline
+         * keys' protection: anyone who copies the data directory can publish models that devices install.
+         */
+        public Builder onlineTargetsKey(boolean v) {
+            onlineTargetsKey = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(httpHost, httpPort, mqttHost, mqttPort, mqttsPort, plainMqtt, coapPort, externalBroker, db,
-                    dataDir, caPasswordFile, publicHost, rawRetention, https);
+                    dataDir, caPasswordFile, publicHost, rawRetention, https, onlineTargetsKey);
         }
     }
 }

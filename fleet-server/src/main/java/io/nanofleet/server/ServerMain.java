@@ -107,6 +107,12 @@ public final class ServerMain implements Runnable {
                 description = "Keep raw summaries this long, then only hourly aggregates (default: ${DEFAULT-VALUE}).")
         long rawRetentionHours;
 
+        @Option(names = "--online-targets-key", description = "The server creates the update channel's root and targets keys "
+                + "itself and signs uploaded models online. This gives up the offline keys' protection: anyone who copies the "
+                + "data directory can publish models that devices install. Default: offline keys (an admin uploads root "
+                + "signed with nanofleet-ota; see fleet-server/README.md, 'Offline keys').")
+        boolean onlineTargetsKey;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config;
@@ -114,7 +120,7 @@ public final class ServerMain implements Runnable {
                 config = ServerConfig.builder().httpHost(httpHost).httpPort(httpPort).mqttHost(mqttHost).mqttPort(mqttPort)
                         .mqttsPort(mqttsPort).plainMqtt(!noPlainMqtt).coapPort(coapPort).externalBroker(broker).db(db)
                         .dataDir(dataDir).caPasswordFile(caPasswordFile).publicHost(publicHost)
-                        .rawRetention(java.time.Duration.ofHours(rawRetentionHours)).https(https).build();
+                        .rawRetention(java.time.Duration.ofHours(rawRetentionHours)).https(https).onlineTargetsKey(onlineTargetsKey).build();
             } catch (IllegalArgumentException e) {
                 System.err.println("nanofleet-server: " + e.getMessage());
                 return 2;

@@ -67,7 +67,7 @@ abstract class AbstractFleetEndToEndIT {
 
     @Test
     void threeAgentsOnlineSummariesStoredPingRoundTripsAndLastWillMarksOffline() throws Exception {
-        server = new FleetServer(config(ServerConfig.builder().mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0).dataDir(dataDir)).build())
+        server = new FleetServer(config(ServerConfig.builder().onlineTargetsKey(true).mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0).dataDir(dataDir)).build())
                 .start();
         for (int i = 0; i < 3; i++) {
             beforeConnect(prefix + i);

@@ -35,7 +35,7 @@ class BadInputIT {
 
     @BeforeAll
     static void start() {
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1").mqttPort(0)
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1").mqttPort(0)
                 .mqttsPort(0).coapPort(0).dataDir(dataDir).build()).start();
     }
 

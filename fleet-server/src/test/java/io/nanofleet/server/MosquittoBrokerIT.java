@@ -103,7 +103,7 @@ class MosquittoBrokerIT {
         Path dataDir = dir.resolve("server");
         Path pw = Files.writeString(dir.resolve("ca-password"), "test-ca-password");
         int port = startMosquitto(dataDir, pw);
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).coapPort(0).dataDir(dataDir)
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).coapPort(0).dataDir(dataDir)
                 .caPasswordFile(pw).externalBroker("mqtts://127.0.0.1:" + port).build()).start();
         String api = "http://127.0.0.1:" + server.httpPort();
 

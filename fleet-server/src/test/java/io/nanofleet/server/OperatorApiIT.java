@@ -29,7 +29,7 @@ class OperatorApiIT {
 
     @BeforeAll
     static void start() {
-        server = new FleetServer(ServerConfig.builder().mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1").mqttPort(0)
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1").mqttPort(0)
                 .dataDir(dataDir).build()).start();
         admin = server.adminToken();
     }

@@ -75,7 +75,7 @@ class TlsFleetEndToEndIT {
 
     @Test
     void enrollConnectOverTlsTelemetryCommandAclAndRevocation() throws Exception {
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
                 .plainMqtt(false).mqttsPort(0).coapPort(0).dataDir(dataDir).build()).start();
 
         // 1. The agent enrolls with its own code (JDK-made CSR) and keeps its credentials.
@@ -220,7 +220,7 @@ class TlsFleetEndToEndIT {
     /** With --https the token and CSR travel over TLS; the device checks the server against the CA it was given. */
     @Test
     void enrollmentOverHttpsWithTheCaCertificate() throws Exception {
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
                 .plainMqtt(false).mqttsPort(0).coapPort(0).https(true).dataDir(dataDir).build()).start();
         String token = server.identity().createToken("pump-5", 600, null, java.util.List.of(), "test").token();
         String url = "https://127.0.0.1:" + server.httpPort();
@@ -240,7 +240,7 @@ class TlsFleetEndToEndIT {
     /** A client with a certificate from another CA does not get past the TLS handshake. */
     @Test
     void certificateFromAnotherCaIsRefusedInTheHandshake(@TempDir Path otherCaDir) throws Exception {
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
                 .plainMqtt(false).mqttsPort(0).coapPort(0).dataDir(dataDir).build()).start();
         var foreignCa = io.nanofleet.server.identity.DeviceCa.openOrCreate(otherCaDir, "x".toCharArray());
         DeviceCerts d = new DeviceCerts("pump-9");

@@ -91,7 +91,7 @@ class AgentOverCoapIT {
         try (DatagramSocket s = new DatagramSocket(0)) {
             coapPort = s.getLocalPort();
         }
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
                 .plainMqtt(false).mqttsPort(0).coapPort(coapPort).dataDir(dataDir).build()).start();
         String token = field(post("/api/v1/enrollment-tokens", "{\"deviceId\":\"coap-7\",\"ttlSeconds\":600}", server.adminToken()),
                 "token");

@@ -90,7 +90,7 @@ class AgentRolloutIT {
 
     @Test
     void goodModelReachesEveryAgentAndAModelForAnotherSensorIsStoppedAtTheCanary() throws Exception {
-        server = new FleetServer(ServerConfig.builder().httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1")
                 .plainMqtt(false).mqttsPort(0).coapPort(0).dataDir(dir.resolve("server")).build()).start();
         String base = "http://127.0.0.1:" + server.httpPort();
         String admin = server.adminToken();
@@ -107,7 +107,7 @@ class AgentRolloutIT {
                     .tls(creds.sslContext()).commandKey(creds.commandKey()).sensor(new SimulatedSensor(i))
                     .stateDir(home.resolve("state")).scheduler(scheduler).sampleIntervalMs(10).telemetryIntervalMs(2000)
                     .stateIntervalMs(500).build();
-            updaters.add(updater(agent, id, base, creds, home));
+            updaters.add(RealAgents.updater(agent, id, HW, base, creds, home, installs));
             agent.start();
             agents.add(agent);
         }
@@ -115,8 +115,8 @@ class AgentRolloutIT {
                 () -> online() == AGENTS && agents.stream().allMatch(a -> a.detector().scoredSamples() > 0));
 
         // The operator uploads both models (signed with the online targets key).
-        byte[] good = model(SimulatedSensor.DEFAULT_CHANNELS, 100);
-        byte[] wrong = model(List.of("Accelerometer1RMS", "Accelerometer2RMS", "Current", "Pressure"), 200);
+        byte[] good = DemoModels.detector(SimulatedSensor.DEFAULT_CHANNELS, 100);
+        byte[] wrong = DemoModels.detector(List.of("Accelerometer1RMS", "Accelerometer2RMS", "Current", "Pressure"), 200);
         upload(GOOD, good, 1, admin);
         upload(WRONG_SENSOR, wrong, 2, admin);
 
@@ -138,7 +138,7 @@ class AgentRolloutIT {
         await(Duration.ofSeconds(240), "good rollout finished", () -> settled(rollout(goodId, admin)));
         JsonObject done = rollout(goodId, admin);
         assertEquals("COMPLETED", done.getString("state"), done.encodePrettily());
-        String goodSha = sha256(good);
+        String goodSha = RealAgents.sha256(good);
         await(Duration.ofSeconds(30), "every agent runs " + GOOD,
                 () -> agents.stream().allMatch(a -> goodSha.equals(a.detector().modelSha256())));
         assertEquals(AGENTS, updaters.stream().mapToLong(ModelUpdater::committed).sum(), "one committed update per agent");
@@ -190,55 +190,10 @@ class AgentRolloutIT {
         assertEquals(4, waveSteps, actions.toString());
     }
 
-    /** The agent's model updater against the server's TUF repository, trusting the root from enrollment. */
-    private ModelUpdater updater(DeviceAgent agent, String id, String base, Credentials creds, Path home) throws Exception {
-        Clock clock = Clock.systemUTC();
-        Path meta = home.resolve("state").resolve("tuf");
-        Updater.initialize(meta, creds.read(Credentials.ROOT).getBytes(StandardCharsets.UTF_8), clock);
-        SlotStore slots = new SlotStore(home.resolve("state").resolve("models"));
-        UpdateChannel channel = new UpdateChannel(
-                new Updater(new UpdaterConfig(meta, URI.create(base + "/api/v1/tuf/"), URI.create(base + "/api/v1/targets/")),
-                        new HttpFetcher(Duration.ofSeconds(10), Duration.ofSeconds(30)), clock),
-                new AssignmentVerifier(id, HW), List.of(new HttpTransport(Duration.ofSeconds(10), Duration.ofSeconds(30))),
-                slots, clock);
-        return new ModelUpdater(agent.modelHost(), channel, installs, 200).attach();
-    }
-
-    /** A detector model for these channels, trained on simulated normal data. */
-    private static byte[] model(List<String> channels, long seed) {
-        List<float[][]> runs = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-            SimulatedSensor s = new SimulatedSensor(channels, seed + r);
-            float[][] rows = new float[1500][channels.size()];
-            double[] x = new double[channels.size()];
-            for (float[] row : rows) {
-                s.read(x);
-                for (int c = 0; c < x.length; c++) {
-                    row[c] = (float) x[c];
-                }
-            }
-            runs.add(rows);
-        }
-        FleetModel.Trained t = FleetModel.train(runs, DetectorConfig.DEFAULT, 1, 42, 5);
-        return DetectorModelFile.toBytes(t.pair().int8Model(), channels, t.defaultCalibration(), DetectorConfig.DEFAULT);
-    }
-
     private void upload(String name, byte[] model, long releaseCounter, String token) throws Exception {
-        String boundary = "nf-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        Map<String, String> fields = Map.of("name", name, "kind", "anomaly-model", "hardwareId", HW,
-                "releaseCounter", Long.toString(releaseCounter));
-        for (Map.Entry<String, String> f : fields.entrySet()) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n"
-                    + f.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
-        }
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"; filename=\"model.nfm\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(model);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/models"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = OperatorFolder.multipart(http, "http://127.0.0.1:" + server.httpPort() + "/api/v1/models", token,
+                Map.of("name", name, "kind", "anomaly-model", "hardwareId", HW, "releaseCounter", Long.toString(releaseCounter)),
+                Map.of("model", model));
         assertEquals(201, r.statusCode(), r.body());
     }
 
@@ -286,10 +241,6 @@ class AgentRolloutIT {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
     private static void await(Duration timeout, String what, BooleanSupplier ok) throws InterruptedException {

@@ -72,7 +72,8 @@ public final class IdentityRoutes implements RouteModule {
                 .body(new JsonObject().put("token", "...").put("csr", "-----BEGIN CERTIFICATE REQUEST-----...")
                         .put("hardwareId", "rpi4-arm64").put("agentVersion", "0.1.0"))
                 .response(400, "malformed request or CSR, or CN not the token's device id")
-                .response(401, "unknown or expired token").response(409, "token already used");
+                .response(401, "unknown or expired token").response(409, "token already used")
+                .response(503, "the update channel has no trusted root yet (offline keys: an admin uploads one)");
 
         r.post("/api/v1/devices/:id/revoke", Role.ADMIN, "Revoke a device's certificates and end its live session",
                 rc -> DeviceRoutes.withDevice(rc, id -> ctx.blocking(rc, () -> {
@@ -129,10 +130,13 @@ public final class IdentityRoutes implements RouteModule {
         String agentVersion = body.getValue("agentVersion") instanceof String s ? s : null;
         String requestHost = rc.request().authority() != null ? rc.request().authority().host() : "localhost";
         ctx.vertx().executeBlocking(() -> {
+            JsonObject root = trustedRoot.trustedRoot();
+            if (root == null) {
+                throw new ApiException(503, TrustedRootSource.NO_ROOT); // before the one-time token is spent
+            }
             Identity.Enrolled e = identity.enroll(token, csr, hardwareId, agentVersion);
             ctx.audit().record(new Principal("-", "device:" + e.deviceId(), null), "device.enroll", "device:" + e.deviceId(),
                     new JsonObject().put("serial", DeviceCa.serialHex(e.certificate())).put("hardwareId", hardwareId).encode());
-            JsonObject root = trustedRoot.trustedRoot();
             return new JsonObject().put("deviceId", e.deviceId()).put("certificate", Pem.encode(e.certificate()))
                     .put("caCertificate", identity.ca().certificatePem())
                     .put("mqttUrl", endpoints.mqttUrl(requestHost)).put("coapUrl", endpoints.coapUrl(requestHost))
@@ -143,6 +147,9 @@ public final class IdentityRoutes implements RouteModule {
                 rc.json(ar.result());
             } else if (ar.cause() instanceof EnrollmentException e) {
                 metrics.rejected("enroll", e.reason());
+                ApiContext.error(rc, e.status(), e.getMessage());
+            } else if (ar.cause() instanceof ApiException e) {
+                metrics.rejected("enroll", "no_trusted_root");
                 ApiContext.error(rc, e.status(), e.getMessage());
             } else {
                 ApiContext.error(rc, 500, "enrollment failed: " + ar.cause().getMessage());

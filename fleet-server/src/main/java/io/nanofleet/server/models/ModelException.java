@@ -21,7 +21,13 @@ public final class ModelException extends Exception {
         /** The uploaded file is not what the signed metadata lists (or the metadata lists a target not uploaded). */
         FILE_MISMATCH,
         /** Offline-signed metadata that is not the repository's next targets version. */
-        STALE_VERSION
+        STALE_VERSION,
+        /** The update channel has no trusted root yet (offline keys: an admin uploads one). */
+        NO_ROOT,
+        /** An uploaded root already exists. */
+        ROOT_EXISTS,
+        /** An uploaded root names other snapshot, timestamp or director keys than this server's. */
+        ONLINE_KEYS_DIFFER
     }
 
     private final Reason reason;

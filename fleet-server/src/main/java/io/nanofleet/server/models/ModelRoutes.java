@@ -1,6 +1,7 @@
 package io.nanofleet.server.models;
 
 import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.ota.repo.OnlineKeys;
 import io.nanofleet.ota.repo.TargetKind;
 import io.nanofleet.server.api.ApiContext;
 import io.nanofleet.server.api.ApiException;
@@ -50,7 +51,19 @@ public final class ModelRoutes implements RouteModule {
                         + "or kind, hardwareId, releaseCounter to sign with the server's online targets key)",
                 rc -> ctx.blocking(rc, 201, edge(() -> upload(rc, ctx))))
                 .response(400, "missing field, bad metadata or file not matching it")
-                .response(409, "no online targets key, or stale metadata version");
+                .response(409, "no trusted root yet, no online targets key, or stale metadata version");
+        r.get("/api/v1/tuf/online-keys", Role.OPERATOR, "The server's online public keys (snapshot, timestamp, director) "
+                        + "for nanofleet-ota init --online-keys", rc -> ctx.blocking(rc, () -> new JsonObject(OnlineKeys.toJson(repo.onlineKeys()))));
+        r.post("/api/v1/tuf/root", Role.ADMIN, "Start the update channel from root v1 and targets v1 signed offline "
+                        + "(nanofleet-ota init --online-keys): {\"root\":{..},\"targets\":{..}}",
+                rc -> {
+                    JsonObject body = ApiContext.jsonBody(rc, "{\"root\":{1.root.json},\"targets\":{1.targets.json}}");
+                    if (body != null) {
+                        ctx.blocking(rc, 201, edge(() -> installRoot(rc, ctx, body)));
+                    }
+                })
+                .response(400, "root not self-signed to threshold, online roles not this server's keys, or targets not signed by root's targets keys")
+                .response(409, "a root already exists");
         r.get("/api/v1/models", Role.VIEWER, "Published models (newest targets metadata)",
                 rc -> ctx.blocking(rc, edge(this::list)));
         r.post("/api/v1/devices/:id/model", Role.OPERATOR, "Assign a model to one device (signed director assignment)",
@@ -119,7 +132,18 @@ public final class ModelRoutes implements RouteModule {
         for (TargetFile t : repo.models()) {
             arr.add(json(t));
         }
-        return new JsonObject().put("models", arr);
+        JsonObject out = new JsonObject().put("models", arr).put("trustedRoot", repo.hasRoot());
+        return repo.hasRoot() ? out : out.put("hint", ModelRepository.NO_ROOT);
+    }
+
+    private Object installRoot(RoutingContext rc, ApiContext ctx, JsonObject body) throws Exception {
+        if (!(body.getValue("root") instanceof JsonObject root) || !(body.getValue("targets") instanceof JsonObject targets)) {
+            throw new ApiException(400, "body must be {\"root\":{the 1.root.json document},\"targets\":{the 1.targets.json "
+                    + "document}}, as nanofleet-ota init --online-keys writes them");
+        }
+        var installed = repo.installRoot(root.toBuffer().getBytes(), targets.toBuffer().getBytes());
+        ctx.audit().record(ApiContext.principal(rc), "tuf.root", "root v" + installed.version(), "offline-signed root installed");
+        return new JsonObject().put("rootVersion", installed.version()).put("targetsVersion", 1);
     }
 
     private Object assign(RoutingContext rc, ApiContext ctx, String deviceId, String model) throws Exception {
@@ -135,8 +159,8 @@ public final class ModelRoutes implements RouteModule {
     static int status(ModelException.Reason reason) {
         return switch (reason) {
             case UNKNOWN_MODEL -> 404;
-            case NO_TARGETS_KEY, STALE_VERSION -> 409;
-            case INVALID_TARGET, INVALID_METADATA, FILE_MISMATCH -> 400;
+            case NO_TARGETS_KEY, STALE_VERSION, NO_ROOT, ROOT_EXISTS -> 409;
+            case INVALID_TARGET, INVALID_METADATA, FILE_MISMATCH, ONLINE_KEYS_DIFFER -> 400;
         };
     }
 

@@ -43,14 +43,19 @@ public final class UpdateServices implements AutoCloseable {
      * @param postgres several instances may share the database: elect the rollout driver with an advisory lock
      */
     public record Settings(Path dataDir, String coapHost, int coapPort, boolean postgres, long rolloutTickMs,
-                           Duration timestampExpiry, DeviceCa ca, CertificateRegistry registry) {
+                           Duration timestampExpiry, DeviceCa ca, CertificateRegistry registry, boolean onlineTargetsKey) {
         public static Settings defaults(Path dataDir, String coapHost, int coapPort, boolean postgres) {
-            return new Settings(dataDir, coapHost, coapPort, postgres, 1000, Duration.ofDays(1), null, null);
+            return new Settings(dataDir, coapHost, coapPort, postgres, 1000, Duration.ofDays(1), null, null, false);
         }
 
         /** CoAP devices may then also authenticate with their device-CA certificate (checked against the registry). */
         public Settings withDeviceCa(DeviceCa ca, CertificateRegistry registry) {
-            return new Settings(dataDir, coapHost, coapPort, postgres, rolloutTickMs, timestampExpiry, ca, registry);
+            return new Settings(dataDir, coapHost, coapPort, postgres, rolloutTickMs, timestampExpiry, ca, registry, onlineTargetsKey);
+        }
+
+        /** The server creates root and targets keys itself (see {@link ModelRepository#openOrCreate(Path, Clock, Duration, boolean)}). */
+        public Settings withOnlineTargetsKey(boolean online) {
+            return new Settings(dataDir, coapHost, coapPort, postgres, rolloutTickMs, timestampExpiry, ca, registry, online);
         }
     }
 
@@ -90,7 +95,7 @@ public final class UpdateServices implements AutoCloseable {
 
     private void startAll(Settings s, FleetStore store, DeviceGateway gateway, Downlinks downlinks,
                           DeviceHealthLog health, RolloutAudit audit, LongSupplier clock) {
-        repository = ModelRepository.openOrCreate(s.dataDir(), Clock.systemUTC(), s.timestampExpiry());
+        repository = ModelRepository.openOrCreate(s.dataDir(), Clock.systemUTC(), s.timestampExpiry(), s.onlineTargetsKey());
         uploads = s.dataDir().resolve("uploads");
         try {
             Files.createDirectories(uploads);

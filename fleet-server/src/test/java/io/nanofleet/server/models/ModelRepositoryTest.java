@@ -57,7 +57,7 @@ class ModelRepositoryTest {
 
     @Test
     void onlinePublishIsServedAndAssignmentsVerifyAgainstRoot() throws Exception {
-        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         assertTrue(repo.hasOnlineTargetsKey());
         TargetFile t = repo.publish(model("m.nfm", "int8 weights"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 4);
         assertEquals(12, t.length());
@@ -85,10 +85,10 @@ class ModelRepositoryTest {
 
     @Test
     void keysAndRepositorySurviveARestart() throws Exception {
-        ModelRepository first = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        ModelRepository first = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         first.publish(model("m.nfm", "x"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 1);
         byte[] root = first.rootBytes();
-        ModelRepository second = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        ModelRepository second = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         assertArrayEquals(root, second.rootBytes());
         assertTrue(second.model("models/m.nfm").isPresent());
     }
@@ -96,7 +96,7 @@ class ModelRepositoryTest {
     @Test
     void timestampIsRefreshedOnlyWhenHalfItsLifetimeHasPassed() throws Exception {
         MovableClock clock = new MovableClock();
-        ModelRepository repo = ModelRepository.openOrCreate(dir, clock, Duration.ofHours(2));
+        ModelRepository repo = ModelRepository.openOrCreate(dir, clock, Duration.ofHours(2), true);
         assertFalse(repo.refreshIfDue());
         clock.now.set(clock.now.get().plus(Duration.ofMinutes(61)));
         assertTrue(repo.refreshIfDue());
@@ -140,7 +140,7 @@ class ModelRepositoryTest {
 
     @Test
     void offlineSignedTargetsAreCheckedBeforeAnythingChanges() throws Exception {
-        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         TufSigner targetsKey = RepositoryKeys.open(dir).load("targets").orElseThrow();
         Path file = model("o.nfm", "offline model");
         byte[] good = signOffline(file, "models/o.nfm", targetsKey);
@@ -173,11 +173,75 @@ class ModelRepositoryTest {
         assertEquals(409, ModelRoutes.status(e.reason()), "the same version twice is stale");
     }
 
+    /** Root v1 and targets v1 as the operator's nanofleet-ota init --online-keys writes them, for these online keys. */
+    static byte[][] operatorRoot(Path operatorDir, java.util.Map<String, io.nanofleet.ota.crypto.TufKey> online,
+                                 TufSigner rootKey, TufSigner targetsKey) throws Exception {
+        java.util.Map<String, io.nanofleet.ota.repo.RoleSpec> specs = new java.util.LinkedHashMap<>();
+        specs.put("root", io.nanofleet.ota.repo.RoleSpec.of(1, rootKey.publicKey()));
+        specs.put("targets", io.nanofleet.ota.repo.RoleSpec.of(1, targetsKey.publicKey()));
+        online.forEach((role, k) -> specs.put(role, io.nanofleet.ota.repo.RoleSpec.of(1, k)));
+        Repository op = new Repository(operatorDir, Clock.systemUTC());
+        op.initOffline(specs, java.util.Map.of("root", List.of(rootKey), "targets", List.of(targetsKey)));
+        return new byte[][] {Files.readAllBytes(op.metadataDir().resolve("1.root.json")),
+            Files.readAllBytes(op.metadataDir().resolve("1.targets.json"))};
+    }
+
+    @Test
+    void offlineByDefaultTheServerHoldsOnlyOnlineKeysAndWaitsForTheOperatorsRoot() throws Exception {
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        try (var files = Files.list(dir.resolve("keys"))) {
+            assertEquals(List.of("director.key", "password", "snapshot.key", "timestamp.key"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertFalse(repo.hasRoot());
+        assertFalse(repo.hasOnlineTargetsKey());
+        assertEquals(List.of(), repo.models());
+        assertFalse(repo.refreshIfDue(), "nothing to sign without a root");
+        ModelException e = assertThrows(ModelException.class,
+                () -> repo.publish(model("m.nfm", "x"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 1));
+        assertEquals(ModelException.Reason.NO_ROOT, e.reason());
+        assertEquals(409, ModelRoutes.status(e.reason()));
+        assertTrue(e.getMessage().contains("init --online-keys"), e.getMessage());
+
+        // A root naming another director key is refused, naming the role.
+        TufSigner rootKey = TufSigner.generate(KeyType.ED25519);
+        TufSigner targetsKey = TufSigner.generate(KeyType.ED25519);
+        var wrong = new java.util.LinkedHashMap<>(repo.onlineKeys());
+        wrong.put("director", TufSigner.generate(KeyType.ED25519).publicKey());
+        byte[][] bad = operatorRoot(dir.resolve("op-bad"), wrong, rootKey, targetsKey);
+        e = assertThrows(ModelException.class, () -> repo.installRoot(bad[0], bad[1]));
+        assertEquals(ModelException.Reason.ONLINE_KEYS_DIFFER, e.reason());
+        assertEquals(400, ModelRoutes.status(e.reason()));
+        assertTrue(e.getMessage().contains("director"), e.getMessage());
+        assertFalse(repo.hasRoot());
+
+        byte[][] good = operatorRoot(dir.resolve("op"), repo.onlineKeys(), rootKey, targetsKey);
+        assertEquals(1, repo.installRoot(good[0], good[1]).version());
+        assertTrue(repo.hasRoot());
+        assertTrue(repo.metadata("timestamp.json").isPresent(), "snapshot and timestamp signed by the server");
+        e = assertThrows(ModelException.class, () -> repo.installRoot(good[0], good[1]));
+        assertEquals(ModelException.Reason.ROOT_EXISTS, e.reason());
+        assertEquals(409, ModelRoutes.status(e.reason()));
+
+        // The next model: signed with the operator's targets key, published with the server's online keys only.
+        Repository op = new Repository(dir.resolve("op"), Clock.systemUTC());
+        Path file = model("o.nfm", "offline model");
+        op.addTarget(file, "models/o.nfm", TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), 1), "targets", List.of(targetsKey));
+        repo.publishSigned(file, "models/o.nfm", Files.readAllBytes(op.metadataDir().resolve("2.targets.json")));
+        assertEquals(List.of("models/o.nfm"), repo.models().stream().map(TargetFile::name).toList());
+        e = assertThrows(ModelException.class,
+                () -> repo.publish(model("m.nfm", "x"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 2));
+        assertEquals(ModelException.Reason.NO_TARGETS_KEY, e.reason(), "no online signing");
+        try (var files = Files.list(dir.resolve("keys"))) {
+            assertEquals(4, files.count(), "still no root or targets key on the server");
+        }
+    }
+
     @Test
     void withoutTheTargetsKeyOnlineSigningIsRefused() throws Exception {
-        ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         Files.move(dir.resolve("keys/targets.key"), dir.resolve("targets.key.offline"));
-        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         assertFalse(repo.hasOnlineTargetsKey());
         ModelException e = assertThrows(ModelException.class,
                 () -> repo.publish(model("m.nfm", "x"), "models/m.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 1));

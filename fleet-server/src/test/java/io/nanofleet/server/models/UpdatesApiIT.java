@@ -42,7 +42,7 @@ class UpdatesApiIT {
     @BeforeAll
     void start() {
         new Random(3).nextBytes(model);
-        server = new FleetServer(ServerConfig.builder().mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0)
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0)
                 .mqttHost("127.0.0.1").mqttPort(0).dataDir(dataDir).build()).start();
         admin = server.adminToken();
     }

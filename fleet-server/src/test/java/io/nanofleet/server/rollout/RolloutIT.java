@@ -72,7 +72,7 @@ class RolloutIT {
         gateway = new DeviceGateway(new IngestBus().add(IngestBus.Scope.ONCE, writer).add(IngestBus.Scope.EVERY_INSTANCE, health),
                 System::currentTimeMillis);
         mqtt = new ServerMqttClient(BrokerConnection.plain(broker.localUri()), gateway, false).start();
-        repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         for (String name : List.of(V1, V2, BAD)) {
             Path f = Files.writeString(dir.resolve(name.substring(7)), "model bytes of " + name);
             repo.publish(f, name, TargetKind.ANOMALY_MODEL, List.of("sim-hw"), name.equals(BAD) ? 3 : name.equals(V2) ? 2 : 1);

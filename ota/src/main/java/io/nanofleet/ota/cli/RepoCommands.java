@@ -3,14 +3,19 @@ package io.nanofleet.ota.cli;
 import io.nanofleet.ota.crypto.TufKey;
 import io.nanofleet.ota.crypto.TufSigner;
 import io.nanofleet.ota.repo.KeyFile;
+import io.nanofleet.ota.repo.OnlineKeys;
 import io.nanofleet.ota.repo.Repository;
 import io.nanofleet.ota.repo.RoleSpec;
 import io.nanofleet.ota.repo.TargetKind;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,21 +43,36 @@ final class RepoCommands {
         @Option(names = "--root-threshold", defaultValue = "1") int rootThreshold;
         @Option(names = "--targets-key", required = true, paramLabel = "FILE") List<Path> targets;
         @Option(names = "--targets-threshold", defaultValue = "1") int targetsThreshold;
-        @Option(names = "--snapshot-key", required = true, paramLabel = "FILE") List<Path> snapshot;
-        @Option(names = "--timestamp-key", required = true, paramLabel = "FILE") List<Path> timestamp;
+        @Option(names = "--snapshot-key", paramLabel = "FILE",
+                description = "Snapshot key file (required unless init --online-keys names the server's).") List<Path> snapshot;
+        @Option(names = "--timestamp-key", paramLabel = "FILE",
+                description = "Timestamp key file (required unless init --online-keys names the server's).") List<Path> timestamp;
         @Option(names = "--director-key", paramLabel = "FILE", description = "Key(s) the fleet server signs assignments with.")
         List<Path> director;
         @Option(names = "--director-threshold", defaultValue = "1") int directorThreshold;
 
-        Map<String, RoleSpec> specs() throws Exception {
-            Map<String, RoleSpec> m = new LinkedHashMap<>();
-            m.put("root", new RoleSpec(publicKeys(root), rootThreshold));
-            m.put("targets", new RoleSpec(publicKeys(targets), targetsThreshold));
+        boolean namesOnlineKeys() {
+            return snapshot != null || timestamp != null || director != null;
+        }
+
+        Map<String, RoleSpec> specs(CommandSpec spec) throws Exception {
+            if (snapshot == null || timestamp == null) {
+                throw new ParameterException(spec.commandLine(), "Missing required option(s): '--snapshot-key=FILE' and "
+                        + "'--timestamp-key=FILE' (or, for init, --online-keys FILE)");
+            }
+            Map<String, RoleSpec> m = offlineSpecs();
             m.put("snapshot", new RoleSpec(publicKeys(snapshot), 1));
             m.put("timestamp", new RoleSpec(publicKeys(timestamp), 1));
             if (director != null) {
                 m.put("director", new RoleSpec(publicKeys(director), directorThreshold));
             }
+            return m;
+        }
+
+        Map<String, RoleSpec> offlineSpecs() throws Exception {
+            Map<String, RoleSpec> m = new LinkedHashMap<>();
+            m.put("root", new RoleSpec(publicKeys(root), rootThreshold));
+            m.put("targets", new RoleSpec(publicKeys(targets), targetsThreshold));
             return m;
         }
     }
@@ -64,16 +84,29 @@ final class RepoCommands {
         @Mixin
         Passwords passwords;
 
+        @Spec
+        CommandSpec spec;
+
         Repository repository() {
             return new Repository(repo, Clock.systemUTC());
         }
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Create root v1, targets v1, snapshot and timestamp. Signs with every key given whose password matches.")
+            description = {"Create root v1, targets v1, snapshot and timestamp. Signs with every key given whose password matches.",
+                    "With --online-keys FILE (the fleet server's snapshot, timestamp and director public keys, from "
+                            + "GET /api/v1/tuf/online-keys) only root and targets keys are needed here, and only "
+                            + "metadata/1.root.json and metadata/1.targets.json are written: upload both to the server "
+                            + "(POST /api/v1/tuf/root), which signs snapshot and timestamp."})
     static final class Init extends RepoCommand {
         @ArgGroup(exclusive = false, multiplicity = "1")
         RootRoles roles;
+
+        @Option(names = "--online-keys", paramLabel = "FILE",
+                description = "JSON with the fleet server's online public keys ({\"snapshot\":{..},\"timestamp\":{..},"
+                        + "\"director\":{..}}, as GET /api/v1/tuf/online-keys answers). Replaces --snapshot-key, "
+                        + "--timestamp-key and --director-key; root and targets keys stay on this machine.")
+        Path onlineKeys;
 
         @Option(names = "--signer", paramLabel = "FILE",
                 description = "Sign only with these of the keys above (others add theirs later with 'sign'). Default: all.")
@@ -95,11 +128,28 @@ final class RepoCommands {
         @Override
         public Integer call() throws Exception {
             Map<String, List<TufSigner>> signers = new LinkedHashMap<>();
+            if (onlineKeys != null) {
+                if (roles.namesOnlineKeys()) {
+                    throw new ParameterException(spec.commandLine(), "--online-keys replaces --snapshot-key, --timestamp-key "
+                            + "and --director-key: give either the file or the key files");
+                }
+                Map<String, TufKey> online = OnlineKeys.parse(Files.readAllBytes(onlineKeys));
+                Map<String, RoleSpec> specs = roles.offlineSpecs();
+                online.forEach((role, key) -> specs.put(role, RoleSpec.of(1, key)));
+                signers.put("root", passwords.load(signing(roles.root)));
+                signers.put("targets", passwords.load(signing(roles.targets)));
+                Repository r = repository();
+                r.initOffline(specs, signers);
+                System.out.println("wrote " + r.metadataDir().resolve("1.root.json") + " and "
+                        + r.metadataDir().resolve("1.targets.json"));
+                return 0;
+            }
+            Map<String, RoleSpec> specs = roles.specs(spec);
             signers.put("root", passwords.load(signing(roles.root)));
             signers.put("targets", passwords.load(signing(roles.targets)));
             signers.put("snapshot", passwords.load(signing(roles.snapshot)));
             signers.put("timestamp", passwords.load(signing(roles.timestamp)));
-            repository().init(roles.specs(), signers);
+            repository().init(specs, signers);
             return 0;
         }
     }
@@ -165,7 +215,7 @@ final class RepoCommands {
 
         @Override
         public Integer call() throws Exception {
-            repository().rotateRoot(roles.specs(), passwords.load(keys));
+            repository().rotateRoot(roles.specs(spec), passwords.load(keys));
             return 0;
         }
     }

@@ -4,7 +4,7 @@ import io.nanofleet.ota.metadata.TufException;
 
 /**
  * Offline-signed targets metadata (or a file uploaded with it) that {@link Repository#publishSignedTargets}
- * refused. Nothing in the repository changed. The reason says which check failed, so a caller can tell
+ * refused, or an offline-signed root that {@link Repository#initFromSigned} refused. Nothing in the repository changed. The reason says which check failed, so a caller can tell
  * a stale upload (try again with the next version) from a bad one.
  */
 public final class PublishException extends TufException {
@@ -25,7 +25,13 @@ public final class PublishException extends TufException {
         /** A file's length or hashes differ from what the metadata lists for it. */
         MISMATCH,
         /** The metadata lists a target that was neither given nor is already in the repository. */
-        MISSING_TARGET
+        MISSING_TARGET,
+        /** Not parseable as TUF root metadata, or not version 1, or not signed by a threshold of its own root keys. */
+        NOT_ROOT_METADATA,
+        /** Root names other keys for an online role (snapshot, timestamp, director) than the repository holds. */
+        ONLINE_KEYS_DIFFER,
+        /** The repository already has a root: a new one comes by root rotation, not by initialization. */
+        ROOT_EXISTS
     }
 
     private final Reason reason;

@@ -74,7 +74,17 @@ public final class Repository {
      * timestamp. Roles: root, targets, snapshot, timestamp, and optionally "director".
      */
     public void init(Map<String, RoleSpec> roles, Map<String, List<TufSigner>> signers) throws IOException, TufException {
-        if (Files.exists(metaDir.resolve("1.root.json"))) {
+        initOffline(roles, signers);
+        refresh(signers.getOrDefault("snapshot", List.of()), signers.getOrDefault("timestamp", List.of()));
+    }
+
+    /**
+     * The offline half of {@link #init}: root v1 and empty targets v1 only, signed with the root and targets
+     * signers given (on the operator's machine). Snapshot and timestamp are left to whoever holds those keys:
+     * the fleet server, after {@link #initFromSigned}.
+     */
+    public void initOffline(Map<String, RoleSpec> roles, Map<String, List<TufSigner>> signers) throws IOException {
+        if (hasRoot()) {
             throw new IllegalStateException(metaDir + " already holds a repository");
         }
         Files.createDirectories(metaDir);
@@ -83,7 +93,100 @@ public final class Repository {
         Map<String, Object> targets = header("targets", 1, targetsExpiry);
         targets.put("targets", new LinkedHashMap<>());
         writeVersioned("targets", targets, signers.getOrDefault("targets", List.of()));
-        refresh(signers.getOrDefault("snapshot", List.of()), signers.getOrDefault("timestamp", List.of()));
+    }
+
+    /** True once root v1 exists (made here by {@link #init}, or accepted by {@link #initFromSigned}). */
+    public boolean hasRoot() {
+        return Files.exists(metaDir.resolve("1.root.json"));
+    }
+
+    /**
+     * Starts this repository from root v1 and targets v1 signed elsewhere (by {@link #initOffline} on the
+     * operator's machine), for a server that holds only the online keys. Checks, and changes nothing unless
+     * all hold ({@link PublishException} says which failed): no root here yet; root is root metadata of
+     * version 1, unexpired, signed by a threshold of its own root keys; for every role in {@code online}
+     * (snapshot, timestamp, and the NanoFleet director role) root lists exactly those keys with a threshold
+     * they can meet; targets is version 1, unexpired, and signed by a threshold of root's targets keys. Then
+     * targets and root are written atomically (root last: its presence marks the repository initialized).
+     * Snapshot and timestamp must be signed afterwards ({@link #refresh}) for clients to see it.
+     */
+    public Root initFromSigned(byte[] rootJson, byte[] targetsJson, Map<String, List<TufKey>> online)
+            throws IOException, TufException {
+        if (hasRoot()) {
+            throw new PublishException(PublishException.Reason.ROOT_EXISTS, "the repository already has a root (v"
+                    + latestVersion("root") + "); a new root comes by rotation (nanofleet-ota rotate-root), not by initialization");
+        }
+        Root root;
+        try {
+            root = new Root(Metadata.parse(rootJson, Root.TYPE));
+        } catch (TufException.FormatException e) {
+            throw new PublishException(PublishException.Reason.NOT_ROOT_METADATA,
+                    "root is not valid TUF root metadata: " + e.getMessage(), e);
+        }
+        if (root.version() != 1) {
+            throw new PublishException(PublishException.Reason.NOT_ROOT_METADATA,
+                    "root has version " + root.version() + ", a new repository starts from root version 1");
+        }
+        try {
+            root.verify("root", root.metadata());
+        } catch (TufException.SignatureException e) {
+            throw new PublishException(PublishException.Reason.NOT_ROOT_METADATA, "root is not signed by a threshold of its "
+                    + "own root keys: " + e.getMessage() + " (add the missing shares with nanofleet-ota sign --role root)", e);
+        }
+        if (root.metadata().isExpired(clock.instant())) {
+            throw new PublishException(PublishException.Reason.EXPIRED, "root expired at " + root.metadata().expires());
+        }
+        for (Map.Entry<String, List<TufKey>> e : online.entrySet()) {
+            checkOnlineRole(root, e.getKey(), e.getValue());
+        }
+        Targets targets;
+        try {
+            targets = new Targets(Metadata.parse(targetsJson, Targets.TYPE));
+        } catch (TufException.FormatException e) {
+            throw new PublishException(PublishException.Reason.NOT_TARGETS_METADATA,
+                    "targets metadata is not valid TUF targets metadata: " + e.getMessage(), e);
+        }
+        if (targets.metadata().version() != 1) {
+            throw new PublishException(PublishException.Reason.WRONG_VERSION, "targets metadata has version "
+                    + targets.metadata().version() + ", a new repository starts from targets version 1");
+        }
+        try {
+            root.verify("targets", targets.metadata());
+        } catch (TufException.SignatureException e) {
+            throw new PublishException(PublishException.Reason.BAD_SIGNATURE,
+                    "targets metadata is not signed by root's targets key(s): " + e.getMessage(), e);
+        }
+        if (targets.metadata().isExpired(clock.instant())) {
+            throw new PublishException(PublishException.Reason.EXPIRED, "targets metadata expired at " + targets.metadata().expires());
+        }
+        if (!targets.targets().isEmpty() || !targets.delegatedRoles().isEmpty()) {
+            throw new PublishException(PublishException.Reason.MISSING_TARGET, "targets version 1 must be empty (as "
+                    + "nanofleet-ota init writes it); publish models afterwards with add-target and an upload");
+        }
+        Files.createDirectories(metaDir);
+        Files.createDirectories(targetsDir);
+        AtomicFiles.write(metaDir.resolve("1.targets.json"), targetsJson);
+        AtomicFiles.write(metaDir.resolve("1.root.json"), rootJson);
+        return root;
+    }
+
+    private static void checkOnlineRole(Root root, String name, List<TufKey> expected) throws PublishException {
+        io.nanofleet.ota.metadata.Role role = TOP_ROLES.contains(name) ? root.role(name) : root.nanofleetRole(name);
+        String where = TOP_ROLES.contains(name) ? "roles." + name : Root.NANOFLEET_ROLES + "." + name;
+        java.util.Set<String> want = new java.util.TreeSet<>();
+        expected.forEach(k -> want.add(k.keyId()));
+        java.util.Set<String> have = role == null ? java.util.Set.of() : new java.util.TreeSet<>(role.keyids());
+        boolean sameKeys = have.equals(want);
+        for (String id : have) {
+            Object entry = root.keys().get(id);
+            sameKeys &= entry instanceof Map && id.equals(TufKey.keyId((Map<?, ?>) entry));
+        }
+        if (!sameKeys || role.threshold() > want.size()) {
+            throw new PublishException(PublishException.Reason.ONLINE_KEYS_DIFFER, "root's " + name + " role (" + where
+                    + ") must list exactly this server's " + name + " key " + want + " with threshold 1, but lists "
+                    + have + (role == null ? "" : " with threshold " + role.threshold())
+                    + ": fetch GET /api/v1/tuf/online-keys again and re-create root with nanofleet-ota init --online-keys FILE");
+        }
     }
 
     /** Root v(N+1) with new role keys; sign with old root keys (threshold) and new ones (threshold). */
