@@ -20,6 +20,7 @@ import io.nanofleet.server.identity.CaPassword;
 import io.nanofleet.server.identity.CertificateRegistry;
 import io.nanofleet.server.identity.DeviceCa;
 import io.nanofleet.server.identity.DeviceEndpoints;
+import io.nanofleet.server.identity.DeviceRemovalRoutes;
 import io.nanofleet.server.identity.Identity;
 import io.nanofleet.server.identity.IdentityRoutes;
 import io.nanofleet.server.identity.ServerCertificates;
@@ -114,7 +115,8 @@ public final class FleetServer implements AutoCloseable {
         IngestBus bus = new IngestBus().add(IngestBus.Scope.ONCE, writer).add(IngestBus.Scope.EVERY_INSTANCE, health);
         gateway = new DeviceGateway(bus, new EnrollmentPolicy(registry, !config.usesExternalBroker() && config.plainMqtt()), clock);
         ServerMqttClient mqtt = null;
-        DeviceEndpoints endpoints;
+        String mqttScheme;
+        int mqttPort;
         Downlinks downlinks;
         if (config.usesExternalBroker()) {
             BrokerUri uri = BrokerUri.parse(config.externalBroker());
@@ -122,12 +124,14 @@ public final class FleetServer implements AutoCloseable {
             downlinks = new Downlinks(mqtt);
             mqtt.downlinks(downlinks);
             brokerUri = uri.paho();
-            endpoints = new DeviceEndpoints(config.publicHost(), uri.scheme(), uri.port(), config.coapPort());
+            mqttScheme = uri.scheme();
+            mqttPort = uri.port();
         } else {
             broker = started(startEmbeddedBroker(ca, registry));
             downlinks = new Downlinks(broker);
             brokerUri = broker.plainUri() != null ? broker.plainUri() : broker.tlsUri();
-            endpoints = new DeviceEndpoints(config.publicHost(), "mqtts", broker.tlsPort(), config.coapPort());
+            mqttScheme = "mqtts";
+            mqttPort = broker.tlsPort();
         }
         metrics.bindFleet(gateway.counters(), writer, this::connectedDevices);
         Vertx vertx = Vertx.vertx();
@@ -135,7 +139,17 @@ public final class FleetServer implements AutoCloseable {
         ApiTokens tokens = new ApiTokens(store, clock);
         adminToken = BootstrapToken.ensure(tokens, config.dataDir());
         AuditLog audit = new AuditLog(store, clock);
-        CommandService commands = new CommandService(store, downlinks, commandSigner, clock);
+        if (broker != null) {
+            broker.onSessionTakeover((id, listener) -> {
+                try {
+                    audit.record(new Principal("-", "broker", null), "device.session-takeover", "device:" + id,
+                            new JsonObject().put("listener", listener).encode());
+                } catch (SQLException e) {
+                    LOG.warn("session takeover of {} not recorded in the audit log: {}", id, e.toString());
+                }
+            });
+        }
+        CommandService commands = new CommandService(store, downlinks, commandSigner, clock, registry::isRevoked);
         Retention retention = new Retention(store, config.rawRetention(), clock);
         UpdateServices updates = started(UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(),
                         config.coapPort(), config.usesPostgres()).withDeviceCa(ca, registry).withOnlineTargetsKey(config.onlineTargetsKey()), store, gateway, downlinks, health,
@@ -143,12 +157,15 @@ public final class FleetServer implements AutoCloseable {
         if (mqtt != null) {
             mqtt.start(); // after the CoAP endpoint listens for downlinks: retained assignments arrive on subscribing
         }
+        // The bound ports (a configured 0 means "any free port"): enrollment never advertises port 0.
+        DeviceEndpoints endpoints = new DeviceEndpoints(config.publicHost(), mqttScheme, mqttPort, updates.coapPort());
         List<RouteModule> modules = new ArrayList<>(List.of(
-                new DeviceRoutes(retention),
+                new DeviceRoutes(retention, registry::isRevoked),
                 // Enrollment hands devices the image repository's newest signed root.json: their TUF trust anchor.
                 new IdentityRoutes(identity, metrics, broker != null ? broker : SessionControl.NONE, endpoints, commandSigner,
                         () -> updates.repository().hasRoot() ? new JsonObject(Buffer.buffer(updates.repository().rootBytes())) : null),
                 new CommandRoutes(commands),
+                new DeviceRemovalRoutes(registry, broker != null ? broker : SessionControl.NONE, downlinks),
                 new OperatorRoutes(),
                 new MetricsRoutes(metrics)));
         modules.addAll(updates.routes());

@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * Everything the server needs to start. Built with {@link #builder()}; defaults are the single-process
  * set-up: embedded broker with the devices' TLS listener on 8883 and the plain development listener on
- * 1883, HTTP on 8080, SQLite under the data directory.
+ * 1883, HTTP on 8080, SQLite under the data directory; every listener on loopback (127.0.0.1) unless a host is given.
  *
  * @param plainMqtt     whether the unauthenticated development listener ({@code mqttPort}) runs
  * @param caPasswordFile file holding the device CA key's password; null: NANOFLEET_CA_PASSWORD, else
@@ -91,9 +91,9 @@ public record ServerConfig(
     }
 
     public static final class Builder {
-        private String httpHost = "0.0.0.0";
+        private String httpHost = "127.0.0.1";
         private int httpPort = 8080;
-        private String mqttHost = "0.0.0.0";
+        private String mqttHost = "127.0.0.1";
         private int mqttPort = 1883;
         private int mqttsPort = 8883;
         private boolean plainMqtt = true;

@@ -58,7 +58,8 @@ public final class ServerMain implements Runnable {
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Run the server: embedded MQTT broker (unless --broker), SQLite store, HTTP API and dashboard.")
     static final class Serve implements Callable<Integer> {
-        @Option(names = "--http-host", defaultValue = "0.0.0.0", description = "HTTP bind address (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--http-host", defaultValue = "127.0.0.1",
+                description = "HTTP bind address (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
         String httpHost;
 
         @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
@@ -68,7 +69,9 @@ public final class ServerMain implements Runnable {
                 + "(devices enroll with nanofleet-agent enroll --server-ca <data-dir>/ca/ca-cert.pem).")
         boolean https;
 
-        @Option(names = "--mqtt-host", defaultValue = "0.0.0.0", description = "Embedded broker bind address (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--mqtt-host", defaultValue = "127.0.0.1",
+                description = "Embedded broker bind address of the TLS and plain listeners (default: ${DEFAULT-VALUE}, this machine "
+                        + "only; devices on other machines need e.g. 0.0.0.0, best with --no-plain-mqtt).")
         String mqttHost;
 
         @Option(names = "--mqtts-port", defaultValue = "8883",

@@ -90,6 +90,20 @@ class ServerStartupTest {
     }
 
     @Test
+    void everyListenerBindsLoopbackUnlessAHostIsGiven() {
+        ServerMain.Serve serve = new ServerMain.Serve();
+        new CommandLine(serve).parseArgs();
+        assertEquals("127.0.0.1", serve.httpHost);
+        assertEquals("127.0.0.1", serve.mqttHost);
+        ServerConfig defaults = ServerConfig.builder().build();
+        assertEquals("127.0.0.1", defaults.httpHost());
+        assertEquals("127.0.0.1", defaults.mqttHost());
+        new CommandLine(serve).parseArgs("--http-host", "0.0.0.0", "--mqtt-host", "0.0.0.0");
+        assertEquals("0.0.0.0", serve.httpHost);
+        assertEquals("0.0.0.0", serve.mqttHost);
+    }
+
+    @Test
     void cliConventions() {
         assertEquals(0, run("--help").code);
         assertEquals(0, run("serve", "--help").code);

@@ -100,8 +100,17 @@ public final class ApiContext {
         rc.json(new JsonObject().put("error", message));
     }
 
-    /** The request body as a JSON object; answers 400 and returns null when it is not one. */
+    /**
+     * The request body as a JSON object; answers 415 when it is sent as another media type (a form), 400 when
+     * it is not a JSON object, and returns null then.
+     */
     public static JsonObject jsonBody(RoutingContext rc, String example) {
+        String type = rc.request().getHeader("Content-Type");
+        if (type != null && !type.trim().toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            // curl -d without -H sends a form (application/x-www-form-urlencoded): say so instead of guessing.
+            error(rc, 415, "send Content-Type: application/json (got " + type + "); with curl: -H 'Content-Type: application/json'");
+            return null;
+        }
         try {
             JsonObject body = rc.body().asJsonObject();
             if (body != null) {

@@ -64,7 +64,15 @@ public final class ApiServer implements AutoCloseable {
         }
         routes.get("/api/v1/openapi.json", Role.VIEWER, "This OpenAPI 3 document",
                 rc -> rc.json(ctx.openApi().toJson()));
-        r.route("/*").handler(StaticHandler.create("webroot"));
+        // The dashboard page must be re-checked on every load (a new release changes it under the same name);
+        // StaticHandler's default (public, immutable, a day) is only right for hashed asset names.
+        r.route("/*").handler(rc -> {
+            String path = rc.normalizedPath();
+            if (path.endsWith("/") || path.endsWith(".html")) {
+                rc.addHeadersEndHandler(v -> rc.response().headers().set("Cache-Control", "no-cache"));
+            }
+            rc.next();
+        }).handler(StaticHandler.create("webroot"));
         // A handler that threw: its ApiException's status and message, else an internal error naming a log
         // reference (never the exception's message or class). Failures with a client status (e.g. a body over
         // the limit) keep Vert.x's answer.

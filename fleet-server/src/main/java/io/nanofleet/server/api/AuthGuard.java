@@ -29,7 +29,7 @@ public final class AuthGuard {
         return rc -> {
             String header = rc.request().getHeader("Authorization");
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                refuse(rc, 401, "missing_token", "this route needs an operator token: send 'Authorization: Bearer <token>' "
+                refuse(rc, 401, "missing_token", needs(role) + ": send 'Authorization: Bearer <token>' "
                         + "(the bootstrap admin token is in <data-dir>/admin-token)");
                 return;
             }
@@ -51,7 +51,7 @@ public final class AuthGuard {
 
     private void decide(RoutingContext rc, Optional<Principal> principal, Role role) {
         if (principal.isEmpty()) {
-            refuse(rc, 401, "invalid_token", "unknown or revoked API token");
+            refuse(rc, 401, "invalid_token", "unknown or revoked API token; " + needs(role));
         } else if (!principal.get().role().includes(role)) {
             refuse(rc, 403, "forbidden", "this route needs the " + role.wireName() + " role; your token '"
                     + principal.get().name() + "' has " + principal.get().role().wireName());
@@ -59,6 +59,11 @@ public final class AuthGuard {
             rc.put(ApiContext.PRINCIPAL_KEY, principal.get());
             rc.next();
         }
+    }
+
+    /** What a 401 tells the caller: the role the route needs. */
+    static String needs(Role role) {
+        return "this route needs a bearer token with role " + role.wireName() + (role == Role.ADMIN ? "" : " or higher");
     }
 
     private void refuse(RoutingContext rc, int status, String reason, String message) {

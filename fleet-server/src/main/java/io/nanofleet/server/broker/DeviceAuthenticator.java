@@ -14,6 +14,12 @@ import io.nanofleet.server.identity.DeviceCa;
 import io.nanofleet.server.metrics.FleetMetrics;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import org.slf4j.Logger;
@@ -35,10 +41,25 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
 
     private final CertificateRegistry registry;
     private final FleetMetrics metrics;
+    private volatile Function<String, CompletableFuture<Boolean>> connected;
+    private volatile BiConsumer<String, String> takeoverSink = (id, listener) -> {};
 
     DeviceAuthenticator(CertificateRegistry registry, FleetMetrics metrics) {
         this.registry = registry;
         this.metrics = metrics;
+    }
+
+    FleetMetrics metrics() {
+        return metrics;
+    }
+
+    /** How to ask the broker whether a client id is connected (set once HiveMQ runs the extension). */
+    void connectedProbe(Function<String, CompletableFuture<Boolean>> probe) {
+        connected = probe;
+    }
+
+    void takeoverSink(BiConsumer<String, String> sink) {
+        takeoverSink = sink;
     }
 
     @Override
@@ -66,7 +87,7 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
                             ConnackReasonCode.NOT_AUTHORIZED, refusal);
                     return;
                 }
-                device(clientId, connect, output);
+                device(clientId, "tls", connect, output);
             }
             default -> {
                 if (DeviceId.problem(clientId) != null) {
@@ -84,19 +105,37 @@ final class DeviceAuthenticator implements SimpleAuthenticator {
                             clientId + " is enrolled: it must connect over TLS with its certificate");
                     return;
                 }
-                device(clientId, connect, output);
+                device(clientId, "plain", connect, output);
             }
         }
     }
 
-    private void device(String deviceId, ConnectPacket connect, SimpleAuthOutput output) {
+    private void device(String deviceId, String listener, ConnectPacket connect, SimpleAuthOutput output) {
         String willRefusal = DeviceAcl.willRefusal(deviceId, connect.getWillPublish().map(WillPublishPacket::getTopic).orElse(null));
         if (willRefusal != null) {
             refuse(output, "will_not_allowed", ConnackReasonCode.NOT_AUTHORIZED, willRefusal);
             return;
         }
         DeviceAcl.apply(deviceId, output.getDefaultPermissions());
-        output.authenticateSuccessfully();
+        Function<String, CompletableFuture<Boolean>> probe = connected;
+        if (probe == null) {
+            output.authenticateSuccessfully();
+            return;
+        }
+        // A connection with the id of a live client takes its session over (MQTT): allowed (a device whose old
+        // connection is half-open must get back in), but counted and recorded, never silent.
+        Async<SimpleAuthOutput> async = output.async(Duration.ofSeconds(10), TimeoutFallback.FAILURE);
+        probe.apply(deviceId).whenComplete((live, error) -> {
+            if (Boolean.TRUE.equals(live)) {
+                metrics.sessionTakeover(listener);
+                LOG.warn("client {} on the {} listener takes over the live session of a connected client with the same id",
+                        deviceId, listener);
+                BiConsumer<String, String> sink = takeoverSink;
+                CompletableFuture.runAsync(() -> sink.accept(deviceId, listener));
+            }
+            output.authenticateSuccessfully();
+            async.resume();
+        });
     }
 
     private void refuse(SimpleAuthOutput output, String reason, ConnackReasonCode code, String message) {

@@ -81,12 +81,23 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
             Services.securityRegistry().setAuthenticatorProvider(p -> authenticator);
             if (gateway != null) {
                 UplinkInterceptor interceptor = new UplinkInterceptor(gateway, Services.extensionExecutorService());
-                Services.initializerRegistry().setClientInitializer((init, client) -> client.addPublishInboundInterceptor(interceptor));
+                AclDenials denials = new AclDenials(authenticator.metrics());
+                Services.initializerRegistry().setClientInitializer((init, client) -> {
+                    client.addPublishInboundInterceptor(interceptor);
+                    boolean device = !init.getConnectionInformation().getListener()
+                            .map(l -> INTERNAL_LISTENER.equals(l.getName())).orElse(false);
+                    if (device) {
+                        client.addPublishInboundInterceptor(denials);
+                        client.addSubscribeInboundInterceptor(denials);
+                    }
+                });
                 WillForwarder wills = new WillForwarder(gateway, Services.extensionExecutorService());
                 Services.eventRegistry().setClientLifecycleEventListener(p -> wills);
             }
             clients = Services.clientService();
             publisher = Services.publishService();
+            ClientService live = clients;
+            authenticator.connectedProbe(live::isClientConnected);
         }
 
         @Override
@@ -254,6 +265,23 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
             }
         }).get(10, TimeUnit.SECONDS);
         return List.copyOf(ids);
+    }
+
+    /** Told (off the broker's threads) of every session takeover: a client connecting with the id of a connected one. */
+    public void onSessionTakeover(java.util.function.BiConsumer<String, String> sink) {
+        if (extension != null) {
+            extension.authenticator.takeoverSink(sink);
+        }
+    }
+
+    @Override
+    public boolean isConnected(String clientId) {
+        ClientService clients = extension == null ? null : extension.clients;
+        try {
+            return clients != null && clients.isClientConnected(clientId).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import io.nanofleet.protocols.Channel;
 import io.nanofleet.protocols.DeviceAddress;
 import io.nanofleet.protocols.InvalidAddressException;
@@ -24,9 +25,11 @@ import java.util.concurrent.Executor;
  * <p>HiveMQ calls inbound interceptors before its topic authorization, so this class applies the
  * device ACL's rule for these channels itself: a client's uplink is taken only from its own topics.
  * Anything else is left alone for the authorizer to refuse. The PUBACK is sent after the message is
- * queued for storage; a message the ingest path refuses (malformed, unknown device) is still
- * acknowledged, as it would be by any broker, and counted in the ingest metrics: a negative PUBACK
- * would make an agent resend it forever.
+ * queued for storage. A message the ingest path refuses (malformed, unknown device), on any of the three
+ * channels, is counted in the ingest metrics and dropped with a non-success PUBACK (MQTT 5: 0x99 payload
+ * format invalid, or 0x87 not authorized for a device that may not send): the broker neither routes it nor
+ * keeps it as the device's retained state, and the device hears why. MQTT 5 ends a QoS 1 flow on any
+ * PUBACK, so the device does not resend it.
  */
 final class UplinkInterceptor implements PublishInboundInterceptor {
     /** How long a publish may wait for room in a full ingest queue before HiveMQ refuses it. */
@@ -57,7 +60,7 @@ final class UplinkInterceptor implements PublishInboundInterceptor {
         }
         byte[] payload = in.getPublishPacket().getPayload().map(UplinkInterceptor::bytes).orElse(new byte[0]);
         if (gateway.hasRoom()) {
-            gateway.ingest(address, payload);
+            refuseIfRejected(gateway.ingest(address, payload), out);
             return;
         }
         // The storage queue is full: wait off the event loop and hold the PUBACK until the message is queued,
@@ -66,11 +69,24 @@ final class UplinkInterceptor implements PublishInboundInterceptor {
         Async<PublishInboundOutput> async = out.async(FULL_QUEUE_WAIT, TimeoutFallback.FAILURE);
         blockingExecutor.execute(() -> {
             try {
-                gateway.ingest(address, payload);
+                refuseIfRejected(gateway.ingest(address, payload), out);
             } finally {
                 async.resume();
             }
         });
+    }
+
+    /** A refused uplink is not delivered, not retained, and answered with a failure reason code. */
+    static void refuseIfRejected(DeviceGateway.Outcome outcome, PublishInboundOutput out) {
+        if (outcome.accepted()) {
+            return;
+        }
+        AckReasonCode code = switch (outcome.reject()) {
+            case UNKNOWN_DEVICE, REVOKED_DEVICE, DEVICE_MISMATCH -> AckReasonCode.NOT_AUTHORIZED;
+            default -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
+        };
+        out.preventPublishDelivery(code, "refused: " + outcome.reject().name().toLowerCase(java.util.Locale.ROOT)
+                + (outcome.detail() == null ? "" : " (" + outcome.detail() + ")"));
     }
 
     static boolean isUplink(Channel c) {

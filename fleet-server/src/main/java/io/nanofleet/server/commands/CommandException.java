@@ -14,7 +14,9 @@ public final class CommandException extends Exception {
         /** The group or tag matches no device. */
         NO_MATCHING_DEVICE,
         /** The group or tag matches more devices than one send may reach. */
-        TOO_MANY_DEVICES
+        TOO_MANY_DEVICES,
+        /** The one device named is revoked. */
+        REVOKED_DEVICE
     }
 
     private final Reason reason;

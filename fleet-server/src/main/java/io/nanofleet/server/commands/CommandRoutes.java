@@ -34,7 +34,7 @@ public final class CommandRoutes implements RouteModule {
         r.post("/api/v1/devices/:id/commands", Role.OPERATOR, "Send a signed command to one device",
                 rc -> DeviceRoutes.withDevice(rc, id -> send(ctx, commands, rc, new CommandService.Target(id, null, null))))
                 .body(new JsonObject(EXAMPLE)).response(202, "sent; poll the command for its result")
-                .response(400, "bad body").response(404, "unknown device");
+                .response(400, "bad body").response(404, "unknown device").response(409, "the device is revoked");
         r.post("/api/v1/commands", Role.OPERATOR, "Send a command to a device, a group or every device with a tag", rc -> {
             JsonObject body = ApiContext.jsonBody(rc, "{\"target\":{\"group\":\"plant-a\"},\"action\":\"ping\"}");
             if (body == null) {
@@ -128,6 +128,7 @@ public final class CommandRoutes implements RouteModule {
         return switch (reason) {
             case UNKNOWN_DEVICE, NO_MATCHING_DEVICE -> 404;
             case TOO_MANY_DEVICES -> 400;
+            case REVOKED_DEVICE -> 409;
         };
     }
 }

@@ -24,6 +24,7 @@ import java.util.function.LongSupplier;
 public final class CommandService {
     public static final int MAX_TARGETS = 10_000;
 
+    private final java.util.function.Predicate<String> revoked;
     private final FleetStore store;
     private final Downlinks gateway;
     private final CommandSigner signer;
@@ -47,6 +48,13 @@ public final class CommandService {
     }
 
     public CommandService(FleetStore store, Downlinks gateway, CommandSigner signer, LongSupplier clock) {
+        this(store, gateway, signer, clock, id -> false);
+    }
+
+    /** @param revoked whether a device is revoked: it gets no commands (one device: refused; group or tag: left out) */
+    public CommandService(FleetStore store, Downlinks gateway, CommandSigner signer, LongSupplier clock,
+                          java.util.function.Predicate<String> revoked) {
+        this.revoked = revoked;
         this.store = store;
         this.gateway = gateway;
         this.signer = signer;
@@ -62,8 +70,13 @@ public final class CommandService {
             if (devices.isEmpty()) {
                 throw new CommandException(CommandException.Reason.UNKNOWN_DEVICE, "unknown device " + target.deviceId());
             }
+            if (revoked.test(target.deviceId())) {
+                throw new CommandException(CommandException.Reason.REVOKED_DEVICE, "device " + target.deviceId()
+                        + " is revoked: its certificates are no longer valid and it cannot receive commands");
+            }
         } else {
-            devices = store.devices(target.group(), target.tag());
+            devices = new ArrayList<>(store.devices(target.group(), target.tag()));
+            devices.removeIf(d -> revoked.test(d.deviceId()));
         }
         if (devices.isEmpty()) {
             throw new CommandException(CommandException.Reason.NO_MATCHING_DEVICE, "no device matches " + target.describe());

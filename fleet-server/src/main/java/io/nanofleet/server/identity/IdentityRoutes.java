@@ -137,11 +137,19 @@ public final class IdentityRoutes implements RouteModule {
             Identity.Enrolled e = identity.enroll(token, csr, hardwareId, agentVersion);
             ctx.audit().record(new Principal("-", "device:" + e.deviceId(), null), "device.enroll", "device:" + e.deviceId(),
                     new JsonObject().put("serial", DeviceCa.serialHex(e.certificate())).put("hardwareId", hardwareId).encode());
-            return new JsonObject().put("deviceId", e.deviceId()).put("certificate", Pem.encode(e.certificate()))
+            JsonObject answer = new JsonObject().put("deviceId", e.deviceId()).put("certificate", Pem.encode(e.certificate()))
                     .put("caCertificate", identity.ca().certificatePem())
-                    .put("mqttUrl", endpoints.mqttUrl(requestHost)).put("coapUrl", endpoints.coapUrl(requestHost))
                     .put("commandKey", signer.publicKeyPem()).put("commandKeyId", signer.keyId())
                     .put("trustedRoot", root);
+            String mqttUrl = endpoints.mqttUrl(requestHost);
+            String coapUrl = endpoints.coapUrl(requestHost);
+            if (mqttUrl != null) {
+                answer.put("mqttUrl", mqttUrl);
+            }
+            if (coapUrl != null) {
+                answer.put("coapUrl", coapUrl);
+            }
+            return answer;
         }, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 rc.json(ar.result());
@@ -152,7 +160,8 @@ public final class IdentityRoutes implements RouteModule {
                 metrics.rejected("enroll", "no_trusted_root");
                 ApiContext.error(rc, e.status(), e.getMessage());
             } else {
-                ApiContext.error(rc, 500, "enrollment failed: " + ar.cause().getMessage());
+                ApiException e = ApiException.of(ar.cause()); // logged with a reference; no raw text to the client
+                ApiContext.error(rc, e.status(), e.getMessage());
             }
         });
     }

@@ -5,6 +5,11 @@ public interface SessionControl {
     /** Disconnects the client if connected; returns whether it was. */
     boolean disconnect(String clientId);
 
+    /** Whether a client with this id is connected now (false when we cannot tell, e.g. an external broker). */
+    default boolean isConnected(String clientId) {
+        return false;
+    }
+
     /** For an external broker: nothing we can do from here (the broker's CRL/ACL must take over). */
     SessionControl NONE = clientId -> false;
 }

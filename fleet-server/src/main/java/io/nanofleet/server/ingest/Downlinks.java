@@ -56,6 +56,17 @@ public final class Downlinks {
         publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), true);
     }
 
+    /** Clears what the broker retains for a device (its last state and its assignment): an empty retained message each. */
+    public void clearRetained(String deviceId) throws MqttException {
+        for (String topic : new String[] {Topics.state(deviceId), Topics.ota(deviceId)}) {
+            try {
+                transport.publish(topic, new byte[0], true);
+            } catch (Exception e) {
+                throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION, e);
+            }
+        }
+    }
+
     private void publish(String topic, byte[] payload, boolean retained) throws MqttException {
         try {
             transport.publish(topic, payload, retained);

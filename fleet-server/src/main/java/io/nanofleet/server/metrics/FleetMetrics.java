@@ -36,8 +36,16 @@ public final class FleetMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter rejected;
+    private final Counter aclDenied;
+    private final Counter takeovers;
 
     public FleetMetrics() {
+        aclDenied = Counter.builder().name("nanofleet_acl_denied_total")
+                .help("Device publishes and subscriptions the broker's per-device ACL denied, by activity")
+                .labelNames("activity").register(registry);
+        takeovers = Counter.builder().name("nanofleet_session_takeovers_total")
+                .help("Connections that took over the live session of a connected client with the same id, by listener")
+                .labelNames("listener").register(registry);
         rejected = Counter.builder().name("nanofleet_rejected_total")
                 .help("Requests and messages refused, by source (api, enroll, broker) and reason")
                 .labelNames("source", "reason").register(registry);
@@ -47,6 +55,16 @@ public final class FleetMetrics {
     public void rejected(String source, String reason) {
         String r = REASONS.contains(reason) ? reason : "other";
         rejected.labelValues(source, r).inc();
+    }
+
+    /** activity: publish or subscribe. */
+    public void aclDenied(String activity) {
+        aclDenied.labelValues("subscribe".equals(activity) ? "subscribe" : "publish").inc();
+    }
+
+    /** listener: tls or plain. */
+    public void sessionTakeover(String listener) {
+        takeovers.labelValues("tls".equals(listener) ? "tls" : "plain").inc();
     }
 
     public long rejectedCount(String source, String reason) {

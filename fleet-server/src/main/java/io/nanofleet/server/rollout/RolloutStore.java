@@ -49,10 +49,14 @@ public final class RolloutStore {
         }
     }
 
-    /** Records an operator request; false when the rollout does not exist. */
+    /**
+     * Records an operator request; false when the rollout does not exist, has ended (aborted, completed) or
+     * has an abort waiting (a later request must not replace it).
+     */
     public boolean request(String id, String action, String by) throws SQLException {
         try (Connection c = connections.get();
-             PreparedStatement ps = c.prepareStatement("UPDATE rollouts SET requested_action = ?, requested_by = ? WHERE rollout_id = ?")) {
+             PreparedStatement ps = c.prepareStatement("UPDATE rollouts SET requested_action = ?, requested_by = ? WHERE rollout_id = ?"
+                     + " AND state NOT IN ('ABORTED', 'COMPLETED') AND (requested_action IS NULL OR requested_action <> 'abort')")) {
             ps.setString(1, action);
             ps.setString(2, by);
             ps.setString(3, id);

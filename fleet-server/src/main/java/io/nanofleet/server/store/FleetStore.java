@@ -120,6 +120,18 @@ public final class FleetStore implements AutoCloseable {
         return devices.device(deviceId);
     }
 
+    /** Removes a device's row and tags (its stored traffic stays, as the audit log does); false when unknown. */
+    public boolean deleteDevice(String deviceId) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement tags = c.prepareStatement("DELETE FROM device_tags WHERE device_id = ?");
+             PreparedStatement row = c.prepareStatement("DELETE FROM devices WHERE device_id = ?")) {
+            tags.setString(1, deviceId);
+            tags.executeUpdate();
+            row.setString(1, deviceId);
+            return row.executeUpdate() == 1;
+        }
+    }
+
     /** Latest summaries of one device, newest first. */
     public List<SummaryRow> summaries(String deviceId, int limit) throws SQLException {
         try (Connection c = connection();

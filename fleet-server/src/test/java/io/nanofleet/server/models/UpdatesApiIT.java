@@ -130,7 +130,13 @@ class UpdatesApiIT {
         assertEquals(416, http.send(HttpRequest.newBuilder(URI.create(api() + "/targets/models/big.nfm"))
                 .header("range", "bytes=300000-").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
 
-        // Rollouts: validation, then a rollout to two (not connected) devices, paused and aborted.
+        // Rollouts: validation, then a rollout to two (not connected) known devices, paused and aborted.
+        for (String d : new String[] {"d-1", "d-2"}) {
+            server.gateway().ingest(io.nanofleet.protocols.Topics.parse(io.nanofleet.protocols.Topics.state(d)),
+                    io.nanofleet.protocols.Codecs.STATE.encode(io.nanofleet.protocols.v1.DeviceState.newBuilder().setDeviceId(d)
+                            .setStatus(io.nanofleet.protocols.v1.DeviceState.Status.OFFLINE).build()));
+        }
+        assertTrue(server.writer().flush(10_000));
         assertEquals(400, Http.post(api() + "/rollouts", "{\"model\":\"models/none.nfm\"}", admin).status());
         assertEquals(400, Http.post(api() + "/rollouts",
                 "{\"model\":\"models/big.nfm\",\"devices\":[\"d-1\"],\"waves\":[\"0%\"]}", admin).status());
