@@ -8,8 +8,8 @@ import io.nanofleet.server.api.OperatorRoutes;
 import io.nanofleet.server.api.RouteModule;
 import io.nanofleet.server.api.auth.ApiTokens;
 import io.nanofleet.server.api.auth.BootstrapToken;
-import io.nanofleet.server.api.auth.Principal;
 import io.nanofleet.server.audit.AuditLog;
+import io.nanofleet.server.audit.TakeoverAudit;
 import io.nanofleet.server.broker.BrokerTls;
 import io.nanofleet.server.broker.BrokerUri;
 import io.nanofleet.server.broker.EmbeddedBroker;
@@ -39,9 +39,6 @@ import io.nanofleet.server.store.FleetStore;
 import io.nanofleet.server.store.Maintenance;
 import io.nanofleet.server.store.Retention;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetServer.class);
-    static final long REGISTRY_RELOAD_MS = 10_000;
 
     private final ServerConfig config;
     private final LongSupplier clock;
@@ -133,27 +129,20 @@ public final class FleetServer implements AutoCloseable {
             mqttScheme = "mqtts";
             mqttPort = broker.tlsPort();
         }
-        metrics.bindFleet(gateway.counters(), writer, this::connectedDevices);
+        metrics.bindFleet(gateway.counters(), writer, store::onlineCountOrUnknown);
         Vertx vertx = Vertx.vertx();
         started(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         ApiTokens tokens = new ApiTokens(store, clock);
         adminToken = BootstrapToken.ensure(tokens, config.dataDir());
         AuditLog audit = new AuditLog(store, clock);
         if (broker != null) {
-            broker.onSessionTakeover((id, listener) -> {
-                try {
-                    audit.record(new Principal("-", "broker", null), "device.session-takeover", "device:" + id,
-                            new JsonObject().put("listener", listener).encode());
-                } catch (SQLException e) {
-                    LOG.warn("session takeover of {} not recorded in the audit log: {}", id, e.toString());
-                }
-            });
+            broker.onSessionTakeover(new TakeoverAudit(audit));
         }
         CommandService commands = new CommandService(store, downlinks, commandSigner, clock, registry::isRevoked);
         Retention retention = new Retention(store, config.rawRetention(), clock);
         UpdateServices updates = started(UpdateServices.start(UpdateServices.Settings.defaults(config.dataDir(), config.mqttHost(),
                         config.coapPort(), config.usesPostgres()).withDeviceCa(ca, registry).withOnlineTargetsKey(config.onlineTargetsKey()), store, gateway, downlinks, health,
-                (actor, action, target, detail) -> audit.record(new Principal("-", actor, null), action, target, detail), clock));
+                audit::recordSystem, clock));
         if (mqtt != null) {
             mqtt.start(); // after the CoAP endpoint listens for downlinks: retained assignments arrive on subscribing
         }
@@ -163,7 +152,7 @@ public final class FleetServer implements AutoCloseable {
                 new DeviceRoutes(retention, registry::isRevoked),
                 // Enrollment hands devices the image repository's newest signed root.json: their TUF trust anchor.
                 new IdentityRoutes(identity, metrics, broker != null ? broker : SessionControl.NONE, endpoints, commandSigner,
-                        () -> updates.repository().hasRoot() ? new JsonObject(Buffer.buffer(updates.repository().rootBytes())) : null),
+                        updates::trustedRoot),
                 new CommandRoutes(commands),
                 new DeviceRemovalRoutes(registry, broker != null ? broker : SessionControl.NONE, downlinks),
                 new OperatorRoutes(),
@@ -173,12 +162,10 @@ public final class FleetServer implements AutoCloseable {
         api = started(new ApiServer(vertx, apiContext, modules, config.dataDir().resolve("uploads"),
                 new HealthHandler(gateway, downlinks, writer, config.usesExternalBroker() ? "external" : "embedded")));
         httpPort = api.start(config.httpHost(), config.httpPort(), config.https() ? certificates.https(config.publicHost()) : null);
-        started(new Maintenance(retention, commands::expireOverdue));
-        // Other server instances may enroll or revoke: pick their changes up.
-        vertx.setPeriodic(REGISTRY_RELOAD_MS, id -> vertx.executeBlocking(() -> {
+        started(new Maintenance(retention, commands::expireOverdue, () -> {
             registry.reload();
             return null;
-        }, false));
+        }));
         LOG.info("NanoFleet server up: HTTP on port {}, devices connect to {}", httpPort, brokerUri);
     }
 
@@ -190,14 +177,6 @@ public final class FleetServer implements AutoCloseable {
                 ServerCertificates.serverNames(config.publicHost()));
         return EmbeddedBroker.start(config.dataDir().resolve("broker"), new EmbeddedBroker.Options(config.mqttHost(), plain, tls, stores),
                 registry, metrics, gateway);
-    }
-
-    private long connectedDevices() {
-        try {
-            return store.onlineCount();
-        } catch (SQLException e) {
-            return -1;
-        }
     }
 
     /** Where devices on this machine connect (Paho URI): the plain development listener, else TLS, or the external broker. */

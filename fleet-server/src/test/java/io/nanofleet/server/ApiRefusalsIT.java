@@ -317,28 +317,9 @@ class ApiRefusalsIT {
         return c;
     }
 
-    /** The broker's retained state of a device, read on the server's internal listener; null when none. */
+    /** The broker's retained state of a device (HiveMQ's retained-message store); null when none. */
     private byte[] retainedState(String id) throws Exception {
-        var broker = server.broker();
-        MqttAsyncClient c = new MqttAsyncClient(broker.internalUri(), "probe-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setUserName(broker.internalUser());
-        o.setPassword(broker.internalPassword().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        c.connect(o).waitForCompletion(10_000);
-        CompletableFuture<byte[]> got = new CompletableFuture<>();
-        org.eclipse.paho.mqttv5.client.IMqttMessageListener listener = (topic, m) -> got.complete(m.getPayload());
-        c.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
-                        new org.eclipse.paho.mqttv5.common.MqttSubscription(Topics.state(id), 1)}, null, null,
-                new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {listener},
-                new org.eclipse.paho.mqttv5.common.packet.MqttProperties()).waitForCompletion(10_000);
-        byte[] payload;
-        try {
-            payload = got.get(2, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            payload = null;
-        }
-        c.disconnect().waitForCompletion(5000);
-        c.close();
+        byte[] payload = server.broker().retainedPayload(Topics.state(id)).orElse(null);
         return payload == null || payload.length == 0 ? null : payload;
     }
 }

@@ -42,6 +42,14 @@ public final class AuditLog {
     }
 
     /**
+     * Appends an entry made by the server itself ({@code actor} names the part: {@code broker},
+     * {@code rollout-engine}), with no API token behind it.
+     */
+    public void recordSystem(String actor, String action, String target, String detail) throws SQLException {
+        record(new Principal("-", actor, null), action, target, detail);
+    }
+
+    /**
      * Newest first. Filters are optional (null = any): action prefix, target, entries before id
      * (for paging back).
      */

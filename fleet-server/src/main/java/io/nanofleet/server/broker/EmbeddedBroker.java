@@ -70,6 +70,7 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
         private final DeviceGateway gateway;
         volatile ClientService clients;
         volatile PublishService publisher;
+        volatile com.hivemq.extension.sdk.api.services.publish.RetainedMessageStore retained;
 
         Extension(DeviceAuthenticator authenticator, DeviceGateway gateway) {
             this.authenticator = authenticator;
@@ -83,19 +84,17 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
                 UplinkInterceptor interceptor = new UplinkInterceptor(gateway, Services.extensionExecutorService());
                 AclDenials denials = new AclDenials(authenticator.metrics());
                 Services.initializerRegistry().setClientInitializer((init, client) -> {
+                    // Every client of this broker is a device (the server itself runs none), so every denial counts.
                     client.addPublishInboundInterceptor(interceptor);
-                    boolean device = !init.getConnectionInformation().getListener()
-                            .map(l -> INTERNAL_LISTENER.equals(l.getName())).orElse(false);
-                    if (device) {
-                        client.addPublishInboundInterceptor(denials);
-                        client.addSubscribeInboundInterceptor(denials);
-                    }
+                    client.addPublishInboundInterceptor(denials);
+                    client.addSubscribeInboundInterceptor(denials);
                 });
                 WillForwarder wills = new WillForwarder(gateway, Services.extensionExecutorService());
                 Services.eventRegistry().setClientLifecycleEventListener(p -> wills);
             }
             clients = Services.clientService();
             publisher = Services.publishService();
+            retained = Services.retainedMessageStore();
             ClientService live = clients;
             authenticator.connectedProbe(live::isClientConnected);
         }
@@ -240,6 +239,19 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
         }
         publisher.publish(Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE).retain(retained)
                 .payload(ByteBuffer.wrap(payload)).build()).get(15, TimeUnit.SECONDS);
+    }
+
+    /** The payload the broker retains on {@code topic}, if any (what a subscriber would get first). */
+    public java.util.Optional<byte[]> retainedPayload(String topic) throws Exception {
+        var store = extension == null ? null : extension.retained;
+        if (store == null) {
+            throw new IllegalStateException("the broker runs without the server extension");
+        }
+        return store.getRetainedMessage(topic).get(15, TimeUnit.SECONDS).flatMap(m -> m.getPayload()).map(b -> {
+            byte[] out = new byte[b.remaining()];
+            b.duplicate().get(out);
+            return out;
+        });
     }
 
     @Override

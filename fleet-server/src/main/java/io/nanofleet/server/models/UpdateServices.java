@@ -147,6 +147,11 @@ public final class UpdateServices implements AutoCloseable {
         return repository;
     }
 
+    /** The newest root.json as devices get it at enrollment (their TUF trust anchor), or null before the operator's root. */
+    public io.vertx.core.json.JsonObject trustedRoot() throws Exception {
+        return repository.hasRoot() ? new io.vertx.core.json.JsonObject(io.vertx.core.buffer.Buffer.buffer(repository.rootBytes())) : null;
+    }
+
     public RolloutEngine engine() {
         return engine;
     }

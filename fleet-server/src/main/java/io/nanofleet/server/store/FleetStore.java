@@ -155,6 +155,15 @@ public final class FleetStore implements AutoCloseable {
         return devices.onlineCount();
     }
 
+    /** As {@link #onlineCount()}, or -1 when the database cannot answer (for gauges, which must not throw). */
+    public long onlineCountOrUnknown() {
+        try {
+            return onlineCount();
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
     public long summaryCount() throws SQLException {
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM summaries");
              ResultSet rs = ps.executeQuery()) {

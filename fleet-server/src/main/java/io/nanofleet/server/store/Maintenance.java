@@ -8,12 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Downsampling of old summaries and expiry of unanswered commands, every few minutes on its own thread
- * (never the event loop). A failed run is logged and retried at the next.
+ * Downsampling of old summaries and expiry of unanswered commands every few minutes, and a reload of the
+ * certificate registry every few seconds (other instances enroll and revoke too), on its own thread (never
+ * the event loop). A failed run is logged and retried at the next.
  */
 public final class Maintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
     public static final long PERIOD_MINUTES = 10;
+    public static final long REGISTRY_RELOAD_MS = 10_000;
 
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "nanofleet-maintenance");
@@ -21,8 +23,18 @@ public final class Maintenance implements AutoCloseable {
         return t;
     });
 
-    /** @param expireCommands marks overdue commands EXPIRED, returns how many */
-    public Maintenance(Retention retention, Callable<Integer> expireCommands) {
+    /**
+     * @param expireCommands marks overdue commands EXPIRED, returns how many
+     * @param reloadRegistry re-reads issued and revoked certificates from the database
+     */
+    public Maintenance(Retention retention, Callable<Integer> expireCommands, Callable<?> reloadRegistry) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                reloadRegistry.call();
+            } catch (Exception e) {
+                LOG.warn("certificate registry reload failed (will retry): {}", e.getMessage());
+            }
+        }, REGISTRY_RELOAD_MS, REGISTRY_RELOAD_MS, TimeUnit.MILLISECONDS);
         executor.scheduleWithFixedDelay(() -> {
             try {
                 long folded = retention.run();
