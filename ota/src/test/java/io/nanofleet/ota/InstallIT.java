@@ -160,24 +160,23 @@ class InstallIT {
         TargetFile t2 = f.publish("models/anomaly-v2.nfm", v2, List.of(Fleet.HW), 2);
         SlotStore s = f.slots();
         // Every byte staged, then the device stopped before the switch.
-        try (Staging st = s.stage(t2)) {
-            st.write(java.nio.ByteBuffer.wrap(v2));
-        }
-        f.server.reset();
-        InstalledModel m = f.agent(s).apply(f.assign(t2, Fleet.HW, 2));
-        assertArrayEquals(v2, Files.readAllBytes(m.payload()));
+        assertArrayEquals(v2, Files.readAllBytes(installStaged(s, t2, v2, 2).payload()));
         assertEquals(List.of(), targetRequests());
         s.rollback();
         // Same length, wrong bytes: refetched, and the install still succeeds.
         byte[] v3 = random(50_000, 3);
         TargetFile t3 = f.publish("models/anomaly-v3.nfm", v3, List.of(Fleet.HW), 3);
-        try (Staging st = s.stage(t3)) {
-            st.write(java.nio.ByteBuffer.wrap(random(50_000, 4)));
+        assertArrayEquals(v3, Files.readAllBytes(installStaged(s, t3, random(50_000, 4), 3).payload()));
+        assertEquals(1, targetRequests().size(), f.server.served().toString());
+    }
+
+    /** Stages {@code bytes} for {@code t} as an interrupted download would have left them, then applies t's assignment. */
+    private InstalledModel installStaged(SlotStore s, TargetFile t, byte[] bytes, long release) throws Exception {
+        try (Staging st = s.stage(t)) {
+            st.write(java.nio.ByteBuffer.wrap(bytes));
         }
         f.server.reset();
-        InstalledModel m3 = f.agent(s).apply(f.assign(t3, Fleet.HW, 3));
-        assertArrayEquals(v3, Files.readAllBytes(m3.payload()));
-        assertEquals(1, targetRequests().size(), f.server.served().toString());
+        return f.agent(s).apply(f.assign(t, Fleet.HW, release));
     }
 
     @Test

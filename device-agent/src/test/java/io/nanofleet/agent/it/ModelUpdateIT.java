@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.protobuf.ByteString;
-import com.sun.net.httpserver.HttpServer;
 import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.ota.ModelUpdater;
 import io.nanofleet.agent.ota.UpdateChannel;
@@ -17,40 +15,19 @@ import io.nanofleet.agent.testing.Recorder;
 import io.nanofleet.agent.testing.UpdateRepo;
 import io.nanofleet.ota.install.Storage;
 import io.nanofleet.anomaly.detect.DetectorConfig;
-import io.nanofleet.anomaly.model.DetectorModelFile;
-import io.nanofleet.anomaly.model.FleetModel;
-import io.nanofleet.ota.client.HttpFetcher;
-import io.nanofleet.ota.client.Updater;
-import io.nanofleet.ota.client.UpdaterConfig;
 import io.nanofleet.ota.crypto.KeyType;
 import io.nanofleet.ota.crypto.TufSigner;
-import io.nanofleet.ota.director.AssignmentVerifier;
-import io.nanofleet.ota.director.DirectorAssignment;
-import io.nanofleet.ota.director.DirectorSigner;
 import io.nanofleet.ota.install.SlotStore;
-import io.nanofleet.ota.metadata.TargetFile;
-import io.nanofleet.ota.repo.Repository;
-import io.nanofleet.ota.repo.RoleSpec;
 import io.nanofleet.ota.repo.TargetKind;
-import io.nanofleet.ota.transfer.HttpTransport;
 import io.nanofleet.protocols.Codecs;
 import io.nanofleet.protocols.Topics;
 import io.nanofleet.protocols.v1.Assignment;
 import io.nanofleet.protocols.v1.Event;
 import io.nanofleet.protocols.v1.InstallProgress;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,13 +43,6 @@ class ModelUpdateIT {
 
     @TempDir
     Path dir;
-
-    private final ExecutorService worker = Executors.newSingleThreadExecutor();
-
-    @AfterEach
-    void stop() {
-        worker.shutdownNow();
-    }
 
     private static List<InstallProgress> progress(Recorder r, String target) {
         return r.events().stream().filter(Event::hasInstallProgress).map(Event::getInstallProgress)
@@ -91,11 +61,11 @@ class ModelUpdateIT {
             UpdateChannel channel = repo.channel(dir.resolve("device"), Storage.FILES);
             SlotStore slots = channel.slots();
             Recorder recorder = new Recorder(broker.url(), DEVICE);
+            // The builder builds and attaches the agent's model updater.
             DeviceAgent agent = DeviceAgent.builder().deviceId(DEVICE).hardwareId(HW).broker(broker.url())
                     .sensor(new SimulatedSensor(9)).sampleIntervalMs(5).telemetryIntervalMs(1000)
-                    .detectorConfig(new DetectorConfig(10, 200, 3, 0.99, 1.5, 1.0, 100)).build();
-            ModelUpdater updater = new ModelUpdater(agent.modelHost(), channel, worker, 300);
-            updater.attach();
+                    .detectorConfig(new DetectorConfig(10, 200, 3, 0.99, 1.5, 1.0, 100)).updates(channel, 300).build();
+            ModelUpdater updater = agent.modelUpdater();
             agent.start();
             Await.until(Duration.ofSeconds(30), "on-device calibration", () -> agent.detector().scoredSamples() > 0);
             String before = agent.detector().modelSha256();
