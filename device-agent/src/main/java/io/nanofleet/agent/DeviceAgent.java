@@ -3,6 +3,7 @@ package io.nanofleet.agent;
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
 import io.nanofleet.agent.ota.ModelHost;
+import io.nanofleet.agent.ota.ModelUpdater;
 import io.nanofleet.agent.pipeline.EdgePipeline;
 import io.nanofleet.agent.queue.Outbox;
 import io.nanofleet.agent.telemetry.TelemetryLoop;
@@ -38,13 +39,19 @@ public final class DeviceAgent implements AutoCloseable {
     private final CommandLog commandLog;
     private final ModelHost modelHost;
     private final ExecutorService ownedScheduler;
+    private final ModelUpdater modelUpdater;
+    private final ExecutorService ownedUpdateWorker;
     private final long startTimeoutMs;
     private volatile boolean closed;
 
-    /** @param ownedScheduler shut down at close; null when the scheduler is shared with other agents */
+    /**
+     * @param ownedScheduler    shut down at close; null when the scheduler is shared with other agents
+     * @param modelUpdater      the attached model updater, or null without model updates
+     * @param ownedUpdateWorker the updater's thread, shut down at close; null when shared or absent
+     */
     DeviceAgent(String deviceId, Uplink uplink, Outbox outbox, Forwarder forwarder, TelemetryLoop telemetry, AgentState state,
                 Inbox inbox, CommandLog commandLog, ModelHost modelHost, ExecutorService ownedScheduler,
-                long startTimeoutMs) {
+                ModelUpdater modelUpdater, ExecutorService ownedUpdateWorker, long startTimeoutMs) {
         this.deviceId = deviceId;
         this.uplink = uplink;
         this.outbox = outbox;
@@ -55,6 +62,8 @@ public final class DeviceAgent implements AutoCloseable {
         this.commandLog = commandLog;
         this.modelHost = modelHost;
         this.ownedScheduler = ownedScheduler;
+        this.modelUpdater = modelUpdater;
+        this.ownedUpdateWorker = ownedUpdateWorker;
         this.startTimeoutMs = startTimeoutMs;
     }
 
@@ -116,6 +125,11 @@ public final class DeviceAgent implements AutoCloseable {
     /** What the model updater may use and change (see {@link ModelHost}). */
     public ModelHost modelHost() {
         return modelHost;
+    }
+
+    /** The model updater the builder attached ({@link DeviceAgentBuilder#updates}), or null without model updates. */
+    public ModelUpdater modelUpdater() {
+        return modelUpdater;
     }
 
     /** The channel names of this agent's sensor. */
@@ -234,6 +248,9 @@ public final class DeviceAgent implements AutoCloseable {
             telemetry.close();
             if (ownedScheduler != null) {
                 ownedScheduler.shutdownNow();
+            }
+            if (ownedUpdateWorker != null) {
+                ownedUpdateWorker.shutdownNow();
             }
         }
     }

@@ -4,6 +4,8 @@ import io.nanofleet.agent.command.CommandDispatcher;
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
 import io.nanofleet.agent.ota.ModelHost;
+import io.nanofleet.agent.ota.ModelUpdater;
+import io.nanofleet.agent.ota.UpdateChannel;
 import io.nanofleet.agent.pipeline.EdgePipeline;
 import io.nanofleet.agent.queue.DiskQueue;
 import io.nanofleet.agent.queue.MemoryOutbox;
@@ -15,6 +17,7 @@ import io.nanofleet.agent.transport.Forwarder;
 import io.nanofleet.agent.transport.MqttUplink;
 import io.nanofleet.agent.transport.Uplink;
 import io.nanofleet.anomaly.detect.DetectorConfig;
+import io.nanofleet.anomaly.model.DetectorModelFile;
 import io.nanofleet.protocols.DeviceId;
 import io.nanofleet.protocols.Topics;
 import java.io.IOException;
@@ -23,6 +26,7 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
@@ -32,7 +36,8 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 /**
  * Builds an agent from its parts; only device id, broker (or uplink) and sensor are required, every other
  * part has a default: an in-memory queue and command log without a state directory, an MQTT uplink without
- * {@link #uplink}, the agent's own scheduler thread without {@link #scheduler}, the on-device detector.
+ * {@link #uplink}, the agent's own scheduler thread without {@link #scheduler}, the on-device detector (or
+ * {@link #detectorModel}), no model updates without {@link #updates}.
  */
 public final class DeviceAgentBuilder {
     /** How long one MQTT connection attempt (and the subscription after it) may take. */
@@ -70,6 +75,12 @@ public final class DeviceAgentBuilder {
     long startTimeoutMs = 10_000;
     Uplink uplink;
     Runnable restartHook;
+    DetectorModelFile.Loaded detectorModel;
+    String detectorModelSha256;
+    UpdateChannel updates;
+    long healthSamples;
+    ExecutorService updateWorker;
+    String updatesDisabled;
 
     public DeviceAgentBuilder deviceId(String deviceId) {
         this.deviceId = deviceId;
@@ -90,6 +101,11 @@ public final class DeviceAgentBuilder {
     public DeviceAgentBuilder sensor(SensorSource sensor) {
         this.sensor = sensor;
         return this;
+    }
+
+    /** The channels of the sensor given so far (a configured model must match them). */
+    public List<String> sensorChannels() {
+        return Objects.requireNonNull(sensor, "sensor").channels();
     }
 
     public DeviceAgentBuilder sampleIntervalMs(long ms) {
@@ -200,6 +216,39 @@ public final class DeviceAgentBuilder {
         return this;
     }
 
+    /**
+     * The configured fleet model ({@code detector.model}) for the detector, instead of training one on the device.
+     * An installed OTA model, if any, is loaded after it and wins.
+     */
+    public DeviceAgentBuilder detectorModel(DetectorModelFile.Loaded model, String sha256) {
+        this.detectorModel = model;
+        this.detectorModelSha256 = sha256;
+        return this;
+    }
+
+    /**
+     * Model updates over {@code channel}: {@link #build} attaches a {@link ModelUpdater} (which loads the active
+     * slot's model, after {@link #detectorModel}) judging each new model after {@code healthSamples} scored samples
+     * in shadow. Ignored when the detector is off.
+     */
+    public DeviceAgentBuilder updates(UpdateChannel channel, long healthSamples) {
+        this.updates = channel;
+        this.healthSamples = positive("health samples", healthSamples);
+        return this;
+    }
+
+    /** Share the thread installs and judgements run on between agents; otherwise each updater owns one. */
+    public DeviceAgentBuilder updateWorker(ExecutorService worker) {
+        this.updateWorker = worker;
+        return this;
+    }
+
+    /** No model updates, and why: published in the state as {@code ota.disabled}. */
+    public DeviceAgentBuilder updatesDisabled(String reason) {
+        this.updatesDisabled = reason;
+        return this;
+    }
+
     private static long positive(String what, long v) {
         if (v <= 0) {
             throw new IllegalArgumentException(what + " must be > 0, got " + v);
@@ -221,6 +270,10 @@ public final class DeviceAgentBuilder {
     private DeviceAgent assemble() throws IOException, MqttException {
         String id = DeviceId.require(deviceId);
         Objects.requireNonNull(sensor, "sensor");
+        if (detector && detectorModel != null && !detectorModel.channels().equals(sensor.channels())) {
+            throw new IllegalArgumentException("the detector model is for channels " + detectorModel.channels()
+                    + ", the sensor has " + sensor.channels());
+        }
         ScheduledExecutorService owned = scheduler != null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "agent-" + id);
             t.setDaemon(true);
@@ -239,6 +292,9 @@ public final class DeviceAgentBuilder {
         OutboxWriter writer = new OutboxWriter(id, outbox, clock, forwarder::wake);
         // The loop routes the pipeline's anomalies to the writer.
         EdgePipeline pipeline = detector ? new EdgePipeline(sensor.channels(), detectorConfig, eventContextRows, null) : null;
+        if (pipeline != null && detectorModel != null) {
+            pipeline.useModel(detectorModel.model(), detectorModelSha256);
+        }
         TelemetryLoop telemetry = new TelemetryLoop(sensor, pipeline, writer, sched, clock, sampleIntervalMs, telemetryIntervalMs);
         AgentState state = new AgentState(id, hardwareId, restarts, clock, telemetry, outbox, writer,
                 forwarder, link, guard, sched, stateIntervalMs);
@@ -247,6 +303,21 @@ public final class DeviceAgentBuilder {
                 commands);
         Inbox inbox = new Inbox(id, guard, commands, writer, sched, restartHook);
         ModelHost host = new AgentModelHost(telemetry, state, writer, inbox, detectorConfig, eventContextRows);
-        return new DeviceAgent(id, link, outbox, forwarder, telemetry, state, inbox, commandLog, host, owned, startTimeoutMs);
+        if (updatesDisabled != null) {
+            state.attribute("ota.disabled", updatesDisabled);
+        }
+        ExecutorService ownedWorker = null;
+        ModelUpdater updater = null;
+        if (updates != null && pipeline != null) {
+            ownedWorker = updateWorker != null ? null : Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "model-update-" + id);
+                t.setDaemon(true);
+                return t;
+            });
+            // After the configured model: the slot's model, when there is one, replaces it (OTA wins).
+            updater = new ModelUpdater(host, updates, updateWorker != null ? updateWorker : ownedWorker, healthSamples).attach();
+        }
+        return new DeviceAgent(id, link, outbox, forwarder, telemetry, state, inbox, commandLog, host, owned,
+                updater, ownedWorker, startTimeoutMs);
     }
 }

@@ -112,6 +112,20 @@ class CliIT {
                     "--target-name", "models/anomaly-v1.nfm", "--target-base-url", server.uri("targets/").toString(),
                     "--target-dir", out.toString(), "download"));
             assertArrayEquals(content, Files.readAllBytes(out.resolve("models%2Fanomaly-v1.nfm")));
+            // The same target again: the verified copy is used, no target request (issue 12 item 3)...
+            server.reset();
+            String[] download = {"--metadata-dir", meta.toString(), "--metadata-url", server.uri("metadata/").toString(),
+                    "--target-name", "models/anomaly-v1.nfm", "--target-base-url", server.uri("targets/").toString(),
+                    "--target-dir", out.toString(), "download"};
+            assertEquals(0, ConformanceCli.execute(download));
+            assertEquals(List.of(), targetRequests(server));
+            // ...but a copy with the right name and length and one byte changed is downloaded again.
+            byte[] corrupt = content.clone();
+            corrupt[corrupt.length / 2] ^= 1;
+            Files.write(out.resolve("models%2Fanomaly-v1.nfm"), corrupt);
+            assertEquals(0, ConformanceCli.execute(download));
+            assertEquals(1, targetRequests(server).size(), server.served().toString());
+            assertArrayEquals(content, Files.readAllBytes(out.resolve("models%2Fanomaly-v1.nfm")));
 
             Updater u = new Updater(new UpdaterConfig(meta, server.uri("metadata/"), server.uri("targets/")), new HttpFetcher(), Clock.systemUTC());
             u.refresh();
@@ -206,4 +220,8 @@ class CliIT {
         return new Result(p.exitValue(), Files.readString(outF.toPath()), Files.readString(errF.toPath()));
     }
 
+
+    static List<String> targetRequests(RepoServer server) {
+        return server.served().stream().filter(p -> p.startsWith("targets/")).toList();
+    }
 }

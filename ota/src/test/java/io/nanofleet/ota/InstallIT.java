@@ -3,6 +3,8 @@ package io.nanofleet.ota;
 import io.nanofleet.ota.install.InstallException;
 import io.nanofleet.ota.install.InstalledModel;
 import io.nanofleet.ota.install.SlotStore;
+import io.nanofleet.ota.install.Staging;
+import io.nanofleet.ota.repo.TargetKind;
 import io.nanofleet.ota.install.UpdateAgent;
 import io.nanofleet.ota.install.UpdateResult;
 import io.nanofleet.ota.metadata.TargetFile;
@@ -92,6 +94,105 @@ class InstallIT {
         assertEquals(m1.slot(), back.slot());
         assertArrayEquals(v1, Files.readAllBytes(back.payload()));
         assertEquals(1, f.slots().releaseFloor(), "rolled-back release does not raise the floor");
+    }
+
+    private List<String> targetRequests() {
+        return f.server.served().stream().filter(p -> p.startsWith("targets/")).toList();
+    }
+
+    @Test
+    void aTrialWithoutAPreviousModelRollsBackToNoModelAndTheNextUpdateInstalls() throws Exception {
+        SlotStore s = f.slots();
+        TargetFile t1 = f.publish("models/anomaly-v1.nfm", random(1000, 1), List.of(Fleet.HW), 1);
+        assertTrue(f.agent(s).apply(f.assign(t1, Fleet.HW, 1)).trial());
+        s.rollback(); // the device's first model failed its health window: nothing to go back to
+        assertFalse(s.inTrial());
+        assertTrue(s.active().isEmpty());
+        assertTrue(f.slots().active().isEmpty(), "and so after a restart");
+        byte[] v2 = random(1200, 2);
+        TargetFile t2 = f.publish("models/anomaly-v2.nfm", v2, List.of(Fleet.HW), 2);
+        InstalledModel m2 = f.agent(s).apply(f.assign(t2, Fleet.HW, 2));
+        assertArrayEquals(v2, Files.readAllBytes(m2.payload()));
+        s.confirm();
+        assertEquals(2, s.releaseFloor());
+    }
+
+    @Test
+    void aVerifiedTargetInASlotIsNotDownloadedAgainAndACorruptedOneIs() throws Exception {
+        byte[] v1 = random(100_000, 1);
+        SlotStore s = f.slots();
+        TargetFile t1 = f.publish("models/anomaly-v1.nfm", v1, List.of(Fleet.HW), 1);
+        f.agent(s).apply(f.assign(t1, Fleet.HW, 1));
+        s.confirm();
+        byte[] v2 = random(120_000, 2);
+        TargetFile t2 = f.publish("models/anomaly-v2.nfm", v2, List.of(Fleet.HW), 2);
+        // The same model as the active one: used as it is.
+        f.server.reset();
+        InstalledModel same = f.agent(s).apply(f.assign(t1, Fleet.HW, 1));
+        assertFalse(same.trial());
+        assertArrayEquals(v1, Files.readAllBytes(same.payload()));
+        assertEquals(List.of(), targetRequests());
+        // v2 installed, rolled back, then assigned again (what the fleet does after a failed canary): the
+        // rolled-back copy in the inactive slot is re-hashed and used.
+        f.agent(s).apply(f.assign(t2, Fleet.HW, 2));
+        s.rollback();
+        f.server.reset();
+        InstalledModel again = f.agent(s).apply(f.assign(t2, Fleet.HW, 2));
+        assertTrue(again.trial());
+        assertArrayEquals(v2, Files.readAllBytes(again.payload()));
+        assertEquals(List.of(), targetRequests());
+        // One flipped byte in that copy (same name, same length): downloaded again.
+        s.rollback();
+        Path copy = tmp.resolve("device/slots").resolve(again.slot()).resolve("payload");
+        byte[] bad = v2.clone();
+        bad[7] ^= 1;
+        Files.write(copy, bad);
+        f.server.reset();
+        InstalledModel fetched = f.agent(s).apply(f.assign(t2, Fleet.HW, 2));
+        assertArrayEquals(v2, Files.readAllBytes(fetched.payload()));
+        assertEquals(1, targetRequests().size(), f.server.served().toString());
+    }
+
+    @Test
+    void aCompleteStagedDownloadIsUsedAndACorruptedOneIsFetchedAgain() throws Exception {
+        f.installBaseline(random(1000, 1), 1);
+        byte[] v2 = random(50_000, 2);
+        TargetFile t2 = f.publish("models/anomaly-v2.nfm", v2, List.of(Fleet.HW), 2);
+        SlotStore s = f.slots();
+        // Every byte staged, then the device stopped before the switch.
+        assertArrayEquals(v2, Files.readAllBytes(installStaged(s, t2, v2, 2).payload()));
+        assertEquals(List.of(), targetRequests());
+        s.rollback();
+        // Same length, wrong bytes: refetched, and the install still succeeds.
+        byte[] v3 = random(50_000, 3);
+        TargetFile t3 = f.publish("models/anomaly-v3.nfm", v3, List.of(Fleet.HW), 3);
+        assertArrayEquals(v3, Files.readAllBytes(installStaged(s, t3, random(50_000, 4), 3).payload()));
+        assertEquals(1, targetRequests().size(), f.server.served().toString());
+    }
+
+    /** Stages {@code bytes} for {@code t} as an interrupted download would have left them, then applies t's assignment. */
+    private InstalledModel installStaged(SlotStore s, TargetFile t, byte[] bytes, long release) throws Exception {
+        try (Staging st = s.stage(t)) {
+            st.write(java.nio.ByteBuffer.wrap(bytes));
+        }
+        f.server.reset();
+        return f.agent(s).apply(f.assign(t, Fleet.HW, release));
+    }
+
+    @Test
+    void aTargetOfAnotherKindIsRefusedBeforeAnyByteIsStaged() throws Exception {
+        byte[] v1 = random(1000, 1);
+        f.installBaseline(v1, 1);
+        SlotStore s = f.slots();
+        TargetFile agentBuild = f.publish("agents/nanofleet-agent-0.3.deb", TargetKind.AGENT, random(5000, 5), List.of(Fleet.HW), 2);
+        f.server.reset();
+        InstallException e = assertThrows(InstallException.class, () -> f.agent(s, java.util.EnumSet.of(TargetKind.ANOMALY_MODEL))
+                .apply(f.assign(agentBuild, Fleet.HW, 2)));
+        assertEquals(UpdateResult.UNSUPPORTED_PACKAGE_TYPE, e.result());
+        assertTrue(e.getMessage().contains("agent target"), e.getMessage());
+        assertEquals(List.of(), targetRequests());
+        assertFalse(s.inTrial());
+        assertArrayEquals(v1, Files.readAllBytes(s.active().orElseThrow().payload()));
     }
 
     @Test

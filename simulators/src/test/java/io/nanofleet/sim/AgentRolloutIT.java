@@ -190,9 +190,62 @@ class AgentRolloutIT {
         assertEquals(4, waveSteps, actions.toString());
     }
 
+    /**
+     * Issue 12 item 6: the demo's simulated devices (plain development listener, no enrollment) run the same
+     * model updater as real ones, so a model assigned through the REST API is installed, reported and runs.
+     */
+    @Test
+    void simulatedDevicesInstallAModelAssignedThroughTheApi() throws Exception {
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).httpHost("127.0.0.1").httpPort(0).mqttHost("127.0.0.1").mqttPort(0)
+                .mqttsPort(0).coapPort(0).dataDir(dir.resolve("server")).build()).start();
+        String base = "http://127.0.0.1:" + server.httpPort();
+        String admin = server.adminToken();
+        Fleet.Spec spec = new Fleet.Spec(server.brokerUri(), 3, "sim-", 10, 1000)
+                .withUpdates(new Fleet.Updates(base, Fleet.Updates.fetchRoot(base), dir.resolve("sim-devices"), 200));
+        try (Fleet fleet = new Fleet(spec)) {
+            fleet.start(n -> { });
+            await(Duration.ofSeconds(90), "simulated devices online and scoring",
+                    () -> online() == 3 && fleet.agents().stream().allMatch(a -> a.detector().scoredSamples() > 0));
+            byte[] good = DemoModels.detector(SimulatedSensor.DEFAULT_CHANNELS, 100);
+            upload(GOOD, good, 1, admin, Fleet.HARDWARE_ID);
+            send("POST", "/api/v1/devices/sim-0002/model", new JsonObject().put("model", GOOD).encode(), admin);
+            DeviceAgent device = fleet.agents().get(1);
+            String sha = RealAgents.sha256(good);
+            await(Duration.ofSeconds(120), "sim-0002 runs " + GOOD, () -> sha.equals(device.detector().modelSha256()));
+            assertEquals(1, device.modelUpdater().committed());
+            await(Duration.ofSeconds(30), "install events stored by the server", () -> installEvents("sim-0002", admin) >= 3);
+            assertEquals(0, fleet.agents().get(0).modelUpdater().committed(), "only sim-0002 was assigned the model");
+
+            // A rollout to the whole simulated fleet progresses to the end (sim-0002 already runs the model: it
+            // is verified in its slot and not downloaded again).
+            JsonObject plan = new JsonObject().put("model", GOOD).put("waves", new JsonArray(List.of("1", "100%")))
+                    .put("baselineMs", 2000).put("observeMs", 2000).put("installTimeoutMs", 90_000)
+                    .put("thresholds", new JsonObject().put("latencyIncreasePct", 400.0));
+            String id = json(send("POST", "/api/v1/rollouts", plan.encode(), admin)).getString("id");
+            await(Duration.ofSeconds(180), "rollout over the simulated fleet settled", () -> settled(rollout(id, admin)));
+            JsonObject done = rollout(id, admin);
+            assertEquals("COMPLETED", done.getString("state"), done.encodePrettily());
+            assertTrue(fleet.agents().stream().allMatch(a -> sha.equals(a.detector().modelSha256())), "every simulated device runs " + GOOD);
+        }
+    }
+
+    private long installEvents(String device, String admin) {
+        try {
+            JsonArray events = json(send("GET", "/api/v1/devices/" + device + "/events", null, admin)).getJsonArray("events");
+            return events.stream().filter(e -> ((JsonObject) e).getString("type").toLowerCase(java.util.Locale.ROOT).contains("install"))
+                    .count();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void upload(String name, byte[] model, long releaseCounter, String token) throws Exception {
+        upload(name, model, releaseCounter, token, HW);
+    }
+
+    private void upload(String name, byte[] model, long releaseCounter, String token, String hardwareId) throws Exception {
         HttpResponse<String> r = OperatorFolder.multipart(http, "http://127.0.0.1:" + server.httpPort() + "/api/v1/models", token,
-                Map.of("name", name, "kind", "anomaly-model", "hardwareId", HW, "releaseCounter", Long.toString(releaseCounter)),
+                Map.of("name", name, "kind", "anomaly-model", "hardwareId", hardwareId, "releaseCounter", Long.toString(releaseCounter)),
                 Map.of("model", model));
         assertEquals(201, r.statusCode(), r.body());
     }

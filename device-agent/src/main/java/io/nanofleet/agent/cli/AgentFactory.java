@@ -14,7 +14,12 @@ import io.nanofleet.agent.sensor.SysfsSensor;
 import io.nanofleet.agent.transport.CoapUplink;
 import io.nanofleet.agent.transport.MqttUplink;
 import io.nanofleet.anomaly.detect.DetectorConfig;
+import io.nanofleet.anomaly.model.DetectorModelFile;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -99,18 +104,17 @@ final class AgentFactory {
                 b.tls(creds.sslContext());
             }
         }
-        DeviceAgent agent = b.build();
-        if (cfg.isSet(Settings.DETECTOR_MODEL) && agent.detector() != null) {
-            java.nio.file.Path model = cfg.path(Settings.DETECTOR_MODEL);
-            var loaded = io.nanofleet.anomaly.model.DetectorModelFile.read(model);
-            if (!loaded.channels().equals(agent.channels())) {
-                agent.close();
+        if (cfg.isSet(Settings.DETECTOR_MODEL) && cfg.flag(Settings.DETECTOR)) {
+            Path model = cfg.path(Settings.DETECTOR_MODEL);
+            DetectorModelFile.Loaded loaded = DetectorModelFile.read(model);
+            if (!loaded.channels().equals(b.sensorChannels())) {
                 throw new ConfigException("config", List.of(Settings.DETECTOR_MODEL + ": " + model + " is for channels "
-                        + loaded.channels() + ", the sensor has " + agent.channels()));
+                        + loaded.channels() + ", the sensor has " + b.sensorChannels()));
             }
-            agent.detector().useModel(loaded.model(), java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(model))));
+            b.detectorModel(loaded, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(model))));
         }
+        ModelUpdaters.configure(b, cfg, creds);
+        DeviceAgent agent = b.build();
         return agent;
     }
 }

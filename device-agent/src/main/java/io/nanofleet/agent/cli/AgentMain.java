@@ -105,7 +105,6 @@ public final class AgentMain implements Callable<Integer> {
                 status.write(agent, "stopped");
             }, "agent-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            ModelUpdaters.attach(agent, cfg, creds);
             agent.start();
             status.write(agent, "running");
             Thread writer = new Thread(() -> {

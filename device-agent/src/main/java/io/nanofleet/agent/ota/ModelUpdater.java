@@ -12,7 +12,9 @@ import io.nanofleet.protocols.Codecs;
 import io.nanofleet.protocols.PayloadException;
 import io.nanofleet.protocols.v1.Assignment;
 import io.nanofleet.protocols.v1.InstallProgress;
+import io.nanofleet.ota.repo.TargetKind;
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -32,6 +34,8 @@ import java.util.function.BiConsumer;
  * whatever its offline figures said.
  */
 public final class ModelUpdater {
+    /** What this updater installs: models for the anomaly detector, nothing else (agent builds, command models). */
+    public static final Set<TargetKind> KINDS = Set.of(TargetKind.ANOMALY_MODEL);
     private final ModelHost host;
     private final UpdateChannel updates;
     private final SlotStore slots;
@@ -122,21 +126,48 @@ public final class ModelUpdater {
 
     private void install(Assignment a) {
         String target = a.getTargetName();
+        try {
+            tryInstall(target, a);
+        } catch (RuntimeException e) {
+            // Whatever broke, the fleet hears of it and the slots are not left in trial.
+            if (trial == null && slots.inTrial()) {
+                rollback(target, "install failed: " + e);
+            } else {
+                refused.incrementAndGet();
+                progress(target, UpdateState.IDLE, UpdateResult.UPDATE_FAILED, "install failed: " + e);
+            }
+        }
+    }
+
+    private void tryInstall(String target, Assignment a) {
+        if (slots.inTrial()) {
+            // A trial no health window is judging (its rollback failed, e.g. on a full disk): abandon it now, so
+            // that this assignment can be staged.
+            try {
+                slots.rollback();
+                rolledBack.incrementAndGet();
+            } catch (IOException e) {
+                refused.incrementAndGet();
+                progress(target, UpdateState.IDLE, UpdateResult.UPDATE_FAILED, "could not roll back the earlier trial model: "
+                        + e.getMessage());
+                return;
+            }
+        }
         InstalledModel m;
         try {
-            m = updates.forInstall(listenerFor(target)).apply(a);
+            m = updates.forInstall(KINDS, listenerFor(target)).apply(a);
         } catch (InstallException e) {
             refused.incrementAndGet();
             progress(target, UpdateState.IDLE, e.result(), e.getMessage());
             return;
         }
+        if (!m.trial()) {
+            keepActive(target, m);
+            return;
+        }
         EdgePipeline shadow = host.newShadowPipeline(ev -> { });
         try {
-            DetectorModelFile.Loaded loaded = DetectorModelFile.read(m.payload());
-            if (!loaded.channels().equals(host.channels())) {
-                throw new IOException("model channels " + loaded.channels() + " differ from the sensor's " + host.channels());
-            }
-            shadow.useModel(loaded.model(), m.sha256());
+            shadow.useModel(fitting(m).model(), m.sha256());
         } catch (IOException | RuntimeException e) {
             rollback(target, "new model unusable: " + e.getMessage());
             return;
@@ -145,12 +176,50 @@ public final class ModelUpdater {
         trial = new Trial(target, shadow, host.activeDetector(), m);
     }
 
+    /** The model file of {@code m}, checked to be for this sensor's channels. */
+    private DetectorModelFile.Loaded fitting(InstalledModel m) throws IOException {
+        DetectorModelFile.Loaded loaded = DetectorModelFile.read(m.payload());
+        if (!loaded.channels().equals(host.channels())) {
+            throw new IOException("model channels " + loaded.channels() + " differ from the sensor's " + host.channels());
+        }
+        return loaded;
+    }
+
+    /** The assigned model is the confirmed one in the active slot (not downloaded again): make sure it runs. */
+    private void keepActive(String target, InstalledModel m) {
+        EdgePipeline p = host.activeDetector();
+        if (p != null && m.sha256().equals(p.modelSha256())) {
+            progress(target, UpdateState.IDLE, UpdateResult.SUCCESS, "already installed and running");
+            return;
+        }
+        try {
+            DetectorModelFile.Loaded loaded = fitting(m);
+            if (p == null) {
+                throw new IOException("the detector is off");
+            }
+            synchronized (p) {
+                p.useModel(loaded.model(), m.sha256());
+            }
+            host.attribute("model.active", m.name());
+            progress(target, UpdateState.IDLE, UpdateResult.SUCCESS, "already installed; now running");
+        } catch (IOException | RuntimeException e) {
+            refused.incrementAndGet();
+            progress(target, UpdateState.IDLE, UpdateResult.UPDATE_FAILED, "installed model unusable: " + e.getMessage());
+        }
+    }
+
     private void onSample(long ts, double[] values) {
         Trial t = trial;
         if (t == null) {
             return;
         }
-        t.shadow.accept(ts, values);
+        try {
+            t.shadow.accept(ts, values);
+        } catch (RuntimeException e) {
+            trial = null;
+            worker.execute(() -> rollback(t.target, "new model failed in shadow: " + e));
+            return;
+        }
         if (t.shadow.phase() == EdgePipeline.Phase.SCORING && t.shadow.scoredSamples() >= healthSamples) {
             trial = null;
             worker.execute(() -> judge(t));
@@ -158,6 +227,14 @@ public final class ModelUpdater {
     }
 
     private void judge(Trial t) {
+        try {
+            decide(t);
+        } catch (RuntimeException e) {
+            rollback(t.target, "judging the new model failed: " + e);
+        }
+    }
+
+    private void decide(Trial t) {
         EdgePipeline active = host.activeDetector();
         long oldScored = active == null ? 0 : Math.max(0, active.scoredSamples() - t.activeScoredAtStart);
         long oldAnomalies = active == null ? 0 : Math.max(0, active.anomalousSamples() - t.activeAnomaliesAtStart);
@@ -199,8 +276,9 @@ public final class ModelUpdater {
 
     private void rollback(String target, String why) {
         try {
+            // Back to the previous model; without one, to what ran before the update (the shadow never replaced it).
             slots.rollback();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             why += "; rollback failed: " + e.getMessage();
         }
         rolledBack.incrementAndGet();

@@ -4,7 +4,9 @@ import io.nanofleet.ota.client.AtomicFiles;
 import io.nanofleet.ota.client.HttpFetcher;
 import io.nanofleet.ota.client.Updater;
 import io.nanofleet.ota.client.UpdaterConfig;
+import io.nanofleet.ota.metadata.Hashes;
 import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.ota.metadata.TufException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,7 +106,7 @@ public final class ConformanceCli implements Runnable {
         }
     }
 
-    @Command(name = "download", description = "Refresh, then download --target-name into --target-dir.")
+    @Command(name = "download", description = "Refresh, then download --target-name into --target-dir (unless a verified copy is already there).")
     static final class Download implements Callable<Integer> {
         @CommandLine.ParentCommand
         ConformanceCli parent;
@@ -117,10 +119,27 @@ public final class ConformanceCli implements Runnable {
             Updater u = parent.updater();
             u.refresh();
             TargetFile t = u.getTargetInfo(parent.targetName);
+            Path local = parent.targetDir.resolve(Updater.Names.quote(parent.targetName));
+            if (verified(local, t)) {
+                return 0; // already here with the trusted length and hashes: not downloaded again
+            }
             byte[] data = u.downloadTarget(t);
             Files.createDirectories(parent.targetDir);
-            AtomicFiles.write(parent.targetDir.resolve(Updater.Names.quote(parent.targetName)), data);
+            AtomicFiles.write(local, data);
             return 0;
+        }
+
+        /** Whether {@code file} holds exactly the trusted target (hashed now; its name alone proves nothing). */
+        static boolean verified(Path file, TargetFile t) throws java.io.IOException {
+            if (!Files.isRegularFile(file) || Files.size(file) != t.length()) {
+                return false;
+            }
+            try {
+                Hashes.verify(Files.readAllBytes(file), t.length(), t.hashes(), t.name());
+                return true;
+            } catch (TufException.LengthOrHashException e) {
+                return false;
+            }
         }
     }
 }

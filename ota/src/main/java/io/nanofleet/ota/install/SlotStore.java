@@ -5,6 +5,7 @@ import io.nanofleet.ota.json.Json;
 import io.nanofleet.ota.json.JsonFormatException;
 import io.nanofleet.ota.metadata.Hashes;
 import io.nanofleet.ota.metadata.TargetFile;
+import io.nanofleet.ota.metadata.TufException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -115,6 +118,62 @@ public final class SlotStore {
         return new Staging(this, slot, sd, target, storage);
     }
 
+    /**
+     * A verified local copy of {@code target}, so that it is not downloaded again. The active slot is returned as
+     * it is (only the assignment version is recorded); the inactive slot (e.g. the rollback copy) is made active
+     * in trial, as a finished download would be. A slot counts only when its payload has the target's length and
+     * every one of its hashes, computed now (never by name or by what slot.json says). Empty when neither holds it.
+     */
+    public Optional<InstalledModel> reuse(TargetFile target, long assignmentVersion) throws IOException {
+        if (pointer.trial) {
+            throw new IllegalStateException("confirm or roll back the trial model before staging another");
+        }
+        if (active != null && holds(active.slot(), target)) {
+            Pointer next = new Pointer(pointer.active, pointer.previous, false, pointer.releaseFloor,
+                    Math.max(assignmentVersion, pointer.assignmentVersion));
+            writePointer(next);
+            pointer = next;
+            return Optional.of(active);
+        }
+        String slot = "a".equals(pointer.active) ? "b" : "a";
+        if (!holds(slot, target)) {
+            return Optional.empty();
+        }
+        Path sd = dir.resolve(slot);
+        Files.deleteIfExists(sd.resolve(PART));
+        Files.deleteIfExists(sd.resolve(STAGING_INFO));
+        atomicWrite(sd.resolve(SLOT_INFO), Json.pretty(describe(target)));
+        activate(slot, assignmentVersion);
+        return Optional.of(active);
+    }
+
+    private boolean holds(String slot, TargetFile target) throws IOException {
+        Path payload = dir.resolve(slot).resolve(PAYLOAD);
+        if (!Files.isRegularFile(payload) || Files.size(payload) != target.length()) {
+            return false;
+        }
+        try {
+            Map<String, MessageDigest> digests = Hashes.digests(target.hashes());
+            hash(payload, digests.values());
+            Hashes.check(digests, target.hashes(), target.name());
+            return true;
+        } catch (TufException.LengthOrHashException e) {
+            return false;
+        }
+    }
+
+    private static void hash(Path file, Collection<MessageDigest> digests) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (MessageDigest d : digests) {
+                    d.update(buf, 0, n);
+                }
+            }
+        }
+    }
+
     /** Called by {@link Staging#commit()} once the payload is verified and durable. */
     void activate(String slot, long assignmentVersion) throws IOException {
         InstalledModel m = verifySlot(slot, true);
@@ -140,16 +199,21 @@ public final class SlotStore {
                 active.releaseCounter(), active.payload(), false);
     }
 
-    /** Health window failed (or the device restarted during it): go back to the previous verified model. */
+    /**
+     * Health window failed (or the device restarted during it): go back to the previous verified model. A trial
+     * model without a verified predecessor (the device's first update) is discarded: afterwards no slot is
+     * active and the device runs what it ran before the update (its factory or configured detector), so a
+     * failed trial never leaves the store in trial.
+     */
     public void rollback() throws IOException {
-        if (pointer.previous == null) {
+        if (!pointer.trial && pointer.previous == null) {
             throw new IllegalStateException("no previous model to roll back to");
         }
-        InstalledModel prev = verifySlot(pointer.previous, false);
-        if (prev == null) {
+        InstalledModel prev = pointer.previous == null ? null : verifySlot(pointer.previous, false);
+        if (prev == null && !pointer.trial) {
             throw new IOException("previous slot " + pointer.previous + " no longer verifies; keeping the current model");
         }
-        Pointer next = new Pointer(prev.slot(), null, false, pointer.releaseFloor, pointer.assignmentVersion);
+        Pointer next = new Pointer(prev == null ? null : prev.slot(), null, false, pointer.releaseFloor, pointer.assignmentVersion);
         writePointer(next);
         pointer = next;
         active = prev;
@@ -205,13 +269,7 @@ public final class SlotStore {
             return null;
         }
         MessageDigest md = Hashes.digest("sha256");
-        try (InputStream in = Files.newInputStream(payload)) {
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
+        hash(payload, List.of(md));
         if (!io.nanofleet.ota.crypto.Hex.encode(md.digest()).equalsIgnoreCase(sha256)) {
             return null;
         }

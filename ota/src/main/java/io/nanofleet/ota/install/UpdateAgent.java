@@ -11,7 +11,10 @@ import io.nanofleet.protocols.v1.Assignment;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -26,11 +29,22 @@ public final class UpdateAgent {
     private final SlotStore slots;
     private final Clock clock;
     private final BiConsumer<UpdateState, UpdateResult> listener;
+    private final Set<TargetKind> installs;
     private volatile UpdateState state = UpdateState.IDLE;
     private volatile UpdateResult result = UpdateResult.INITIAL;
 
     public UpdateAgent(Updater imageRepo, AssignmentVerifier verifier, List<Transport> transports, SlotStore slots,
                        Clock clock, BiConsumer<UpdateState, UpdateResult> listener) {
+        this(imageRepo, verifier, transports, slots, clock, listener, EnumSet.allOf(TargetKind.class));
+    }
+
+    /**
+     * As above, installing only targets of the given kinds: any other (e.g. an agent build sent to the anomaly
+     * model's slots) is refused with {@link UpdateResult#UNSUPPORTED_PACKAGE_TYPE} before a byte is staged.
+     */
+    public UpdateAgent(Updater imageRepo, AssignmentVerifier verifier, List<Transport> transports, SlotStore slots,
+                       Clock clock, BiConsumer<UpdateState, UpdateResult> listener, Set<TargetKind> installs) {
+        this.installs = Set.copyOf(installs);
         this.imageRepo = imageRepo;
         this.verifier = verifier;
         this.transports = List.copyOf(transports);
@@ -99,10 +113,27 @@ public final class UpdateAgent {
         if (target.kind() == null) {
             throw fail(UpdateResult.UNSUPPORTED_PACKAGE_TYPE, target.name() + " has no NanoFleet kind", null);
         }
+        TargetKind kind;
         try {
-            TargetKind.fromWire(target.kind());
+            kind = TargetKind.fromWire(target.kind());
         } catch (IllegalArgumentException e) {
             throw fail(UpdateResult.UNSUPPORTED_PACKAGE_TYPE, e.getMessage(), e);
+        }
+        if (!installs.contains(kind)) {
+            throw fail(UpdateResult.UNSUPPORTED_PACKAGE_TYPE, target.name() + " is a " + kind.wireName
+                    + " target; this updater installs " + installs.stream().map(k -> k.wireName).sorted().toList(), null);
+        }
+        // A verified copy on the device (active or inactive slot) is used instead of downloading it again.
+        try {
+            Optional<InstalledModel> local = slots.reuse(target, assignmentVersion);
+            if (local.isPresent()) {
+                set(UpdateState.IDLE, UpdateResult.SUCCESS);
+                return local.get();
+            }
+        } catch (IOException e) {
+            throw fail(diskResult(e), "reading the slots: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw fail(UpdateResult.UPDATE_FAILED, e.getMessage(), e);
         }
         URI uri;
         try {
@@ -123,13 +154,19 @@ public final class UpdateAgent {
             throw fail(UpdateResult.UNSUPPORTED_PROTOCOL, "no transport for " + uri.getScheme(), null);
         }
         set(UpdateState.DOWNLOADING, UpdateResult.INITIAL);
-        Staging staging;
-        try {
-            staging = slots.stage(target);
-        } catch (IOException e) {
-            throw fail(diskResult(e), "cannot prepare slot: " + e.getMessage(), e);
-        } catch (IllegalStateException e) {
-            throw fail(UpdateResult.UPDATE_FAILED, e.getMessage(), e);
+        Staging staging = stage(target);
+        if (staging.offset() == target.length()) {
+            // Every byte is already staged (an earlier attempt stopped before the switch): use it if it verifies.
+            try {
+                staging.commit(assignmentVersion);
+                set(UpdateState.IDLE, UpdateResult.SUCCESS);
+                return slots.active().orElseThrow();
+            } catch (TufException.LengthOrHashException e) {
+                staging = stage(target); // commit removed the bad bytes: fetch them again
+            } catch (IOException e) {
+                discardQuietly(staging);
+                throw fail(diskResult(e), "writing slot: " + e.getMessage(), e);
+            }
         }
         try {
             transport.fetch(uri, staging.offset(), staging::write);
@@ -152,6 +189,16 @@ public final class UpdateAgent {
         }
         set(UpdateState.IDLE, UpdateResult.SUCCESS);
         return slots.active().orElseThrow();
+    }
+
+    private Staging stage(TargetFile target) throws InstallException {
+        try {
+            return slots.stage(target);
+        } catch (IOException e) {
+            throw fail(diskResult(e), "cannot prepare slot: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw fail(UpdateResult.UPDATE_FAILED, e.getMessage(), e);
+        }
     }
 
     private static UpdateResult diskResult(IOException e) {

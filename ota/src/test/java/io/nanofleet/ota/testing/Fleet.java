@@ -71,9 +71,14 @@ public final class Fleet implements AutoCloseable {
 
     /** Publishes a model and refreshes snapshot + timestamp, as operator and fleet server would. */
     public TargetFile publish(String name, byte[] content, List<String> hw, long releaseCounter) throws Exception {
+        return publish(name, TargetKind.ANOMALY_MODEL, content, hw, releaseCounter);
+    }
+
+    /** As {@link #publish(String, byte[], List, long)}, of the given kind. */
+    public TargetFile publish(String name, TargetKind kind, byte[] content, List<String> hw, long releaseCounter) throws Exception {
         Path f = dir.resolve("upload.bin");
         Files.write(f, content);
-        TargetFile t = repo.addTarget(f, name, TargetKind.ANOMALY_MODEL.custom(hw, releaseCounter), "targets",
+        TargetFile t = repo.addTarget(f, name, kind.custom(hw, releaseCounter), "targets",
                 List.of(targets1, targets2));
         repo.refresh(List.of(snapshot), List.of(timestamp));
         return t;
@@ -98,9 +103,14 @@ public final class Fleet implements AutoCloseable {
     }
 
     public UpdateAgent agent(SlotStore slots) {
+        return agent(slots, java.util.EnumSet.allOf(TargetKind.class));
+    }
+
+    /** An update agent that installs only targets of these kinds. */
+    public UpdateAgent agent(SlotStore slots, java.util.Set<TargetKind> kinds) {
         return new UpdateAgent(updater(), new AssignmentVerifier(DEVICE, HW),
                 List.of(new HttpTransport(Duration.ofSeconds(2), Duration.ofMillis(1500))), slots, clock,
-                (UpdateState s, UpdateResult r) -> events.add(s + "/" + r));
+                (UpdateState s, UpdateResult r) -> events.add(s + "/" + r), kinds);
     }
 
     public SlotStore slots(Storage storage) throws IOException {
