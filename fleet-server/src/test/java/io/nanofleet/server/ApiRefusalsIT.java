@@ -49,7 +49,7 @@ class ApiRefusalsIT {
 
     @BeforeAll
     void start() throws Exception {
-        server = new FleetServer(ServerConfig.builder().mqttsPort(0).coapPort(0).httpPort(0).mqttPort(0).dataDir(dataDir).build())
+        server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).mqttsPort(0).coapPort(0).httpPort(0).mqttPort(0).dataDir(dataDir).build())
                 .start();
         admin = server.adminToken();
         for (String id : new String[] {"ro-a", "ro-b", "ro-c", "gone-1", "ev-1"}) {
