@@ -216,8 +216,7 @@ class AgentRolloutIT {
             await(Duration.ofSeconds(30), "install events stored by the server", () -> installEvents("sim-0002", admin) >= 3);
             assertEquals(0, fleet.agents().get(0).modelUpdater().committed(), "only sim-0002 was assigned the model");
 
-            // A rollout to the whole simulated fleet progresses to the end (sim-0002 already runs the model: it
-            // is verified in its slot and not downloaded again).
+            // A rollout to the whole simulated fleet progresses to the end (sim-0002 already runs the model).
             JsonObject plan = new JsonObject().put("model", GOOD).put("waves", new JsonArray(List.of("1", "100%")))
                     .put("baselineMs", 2000).put("observeMs", 2000).put("installTimeoutMs", 90_000)
                     .put("thresholds", new JsonObject().put("latencyIncreasePct", 400.0));

@@ -57,7 +57,7 @@ class InstallFailuresIT {
     private static final String DEVICE = "fail-1";
     private static final String HW = "rpi4";
     private static final List<String> CHANNELS = SimulatedSensor.DEFAULT_CHANNELS;
-    private static final int CALIBRATION_ROWS = 100;
+    private static final int CALIBRATION_ROWS = 200;
     /** Long against the quiet stretch, so the old model's figures over the window are those of normal data. */
     private static final int HEALTH_SAMPLES = 800;
 
@@ -97,7 +97,7 @@ class InstallFailuresIT {
             Recorder recorder = new Recorder(broker.url(), DEVICE);
             DeviceAgent agent = DeviceAgent.builder().deviceId(DEVICE).hardwareId(HW).broker(broker.url())
                     .sensor(sensor).sampleIntervalMs(5).telemetryIntervalMs(1000)
-                    .detectorConfig(new DetectorConfig(10, 200, 3, 0.99, 1.5, 1.0, CALIBRATION_ROWS)).build();
+                    .detectorConfig(new DetectorConfig(10, 200, 3, 0.99, 2.0, 1.0, CALIBRATION_ROWS)).build();
             // The real host; only a shadow's creation is observed, so the shadow failure can make the sensor go quiet
             // exactly while the new model calibrates (the old model keeps its calibration on normal data).
             AtomicReference<Failure> atShadow = new AtomicReference<>();
