@@ -105,7 +105,14 @@ public final class Demo implements Callable<Integer> {
             removeIfTemporary(temporary, dir);
             return 1;
         }
-        Fleet fleet = new Fleet(new Fleet.Spec(server.brokerUri(), devices, "sim-", 1000, telemetryMs));
+        String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+        String api = "http://" + urlHost + ":" + server.httpPort();
+        System.out.println("  Operator folder " + dir.resolve("operator") + ": root and targets keys (nanofleet-ota keygen prints "
+                + "their key ids), root v1 signed there (init --online-keys) and uploaded, first model signed there...");
+        OperatorFolder operator = publishOffline(dir.resolve("operator"), api, server.adminToken());
+        // Simulated devices run the agent's own model updater, trusting the root the operator just uploaded.
+        Fleet fleet = new Fleet(new Fleet.Spec(server.brokerUri(), devices, "sim-", 1000, telemetryMs)
+                .withUpdates(new Fleet.Updates(api, Fleet.Updates.fetchRoot(api), dir.resolve("sim-devices"))));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping NanoFleet demo...");
@@ -125,11 +132,6 @@ public final class Demo implements Callable<Integer> {
             }
         });
         waitForOnline(server, devices);
-        String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
-        String api = "http://" + urlHost + ":" + server.httpPort();
-        System.out.println("  Operator folder " + dir.resolve("operator") + ": root and targets keys (nanofleet-ota keygen prints "
-                + "their key ids), root v1 signed there (init --online-keys) and uploaded, first model signed there...");
-        OperatorFolder operator = publishOffline(dir.resolve("operator"), api, server.adminToken());
         System.out.println();
         System.out.println("NanoFleet demo is running.");
         // The API needs a token; the demo hands out the bootstrap admin token it just created in its own data dir.
