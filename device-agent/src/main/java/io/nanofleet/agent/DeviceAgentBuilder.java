@@ -1,5 +1,6 @@
 package io.nanofleet.agent;
 
+import io.nanofleet.protocols.DaemonThreads;
 import io.nanofleet.agent.command.CommandDispatcher;
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
@@ -274,11 +275,7 @@ public final class DeviceAgentBuilder {
             throw new IllegalArgumentException("the detector model is for channels " + detectorModel.channels()
                     + ", the sensor has " + sensor.channels());
         }
-        ScheduledExecutorService owned = scheduler != null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "agent-" + id);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService owned = scheduler != null ? null : Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("agent-" + id));
         ScheduledExecutorService sched = scheduler != null ? scheduler : owned;
         Outbox outbox = stateDir == null ? new MemoryOutbox(memoryQueueMessages)
                 : new DiskQueue(stateDir.resolve("queue"), queueMaxBytes, queueSegmentBytes, fsync);
@@ -309,11 +306,7 @@ public final class DeviceAgentBuilder {
         ExecutorService ownedWorker = null;
         ModelUpdater updater = null;
         if (updates != null && pipeline != null) {
-            ownedWorker = updateWorker != null ? null : Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "model-update-" + id);
-                t.setDaemon(true);
-                return t;
-            });
+            ownedWorker = updateWorker != null ? null : Executors.newSingleThreadExecutor(DaemonThreads.named("model-update-" + id));
             // After the configured model: the slot's model, when there is one, replaces it (OTA wins).
             updater = new ModelUpdater(host, updates, updateWorker != null ? updateWorker : ownedWorker, healthSamples).attach();
         }

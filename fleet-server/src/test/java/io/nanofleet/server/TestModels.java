@@ -1,17 +1,13 @@
 package io.nanofleet.server;
 
+import io.nanofleet.agent.sensor.SimulatedModels;
 import io.nanofleet.agent.sensor.SimulatedSensor;
-import io.nanofleet.anomaly.detect.DetectorConfig;
-import io.nanofleet.anomaly.model.DetectorModelFile;
-import io.nanofleet.anomaly.model.FleetModel;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /** Real model files (.nfm, what the runtime loads) and their multipart upload, for tests of the update API. */
@@ -20,20 +16,7 @@ public final class TestModels {
 
     /** A detector model for the simulated sensor's default channels, trained on its normal data. */
     public static byte[] anomalyModel(long seed) {
-        List<String> channels = SimulatedSensor.DEFAULT_CHANNELS;
-        List<float[][]> runs = new ArrayList<>();
-        SimulatedSensor s = new SimulatedSensor(channels, seed);
-        float[][] rows = new float[1500][channels.size()];
-        double[] x = new double[channels.size()];
-        for (float[] row : rows) {
-            s.read(x);
-            for (int c = 0; c < x.length; c++) {
-                row[c] = (float) x[c];
-            }
-        }
-        runs.add(rows);
-        FleetModel.Trained t = FleetModel.train(runs, DetectorConfig.DEFAULT, 1, 42, 5);
-        return DetectorModelFile.toBytes(t.pair().int8Model(), channels, t.defaultCalibration(), DetectorConfig.DEFAULT);
+        return SimulatedModels.detector(SimulatedSensor.DEFAULT_CHANNELS, seed, 1);
     }
 
     /** POST /api/v1/models as a multipart form (fields, then the file as "model"). */

@@ -1,5 +1,6 @@
 package io.nanofleet.sim;
 
+import io.nanofleet.protocols.DaemonThreads;
 import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.DeviceAgentBuilder;
 import io.nanofleet.agent.ota.UpdateChannel;
@@ -97,16 +98,8 @@ public final class Fleet implements AutoCloseable {
     public Fleet(Spec spec) {
         this.spec = spec;
         int threads = Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
-        this.scheduler = Executors.newScheduledThreadPool(threads, r -> {
-            Thread t = new Thread(r, "sim-fleet");
-            t.setDaemon(true);
-            return t;
-        });
-        this.installs = spec.updates() == null ? null : Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "sim-fleet-updates");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newScheduledThreadPool(threads, DaemonThreads.numbered("sim-fleet"));
+        this.installs = spec.updates() == null ? null : Executors.newFixedThreadPool(2, DaemonThreads.numbered("sim-fleet-updates"));
     }
 
     /** Starts every agent; {@code progress} is told how many are up after each one. */

@@ -1,5 +1,6 @@
 package io.nanofleet.agent.cli;
 
+import io.nanofleet.protocols.DaemonThreads;
 import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.config.AgentConfig;
 import io.nanofleet.agent.config.ConfigException;
@@ -71,11 +72,7 @@ final class AgentFactory {
                 DetectorConfig.DEFAULT.freezeZ(), DetectorConfig.DEFAULT.quantile(), cfg.doubleValue(Settings.THRESHOLD_FACTOR),
                 DetectorConfig.DEFAULT.releaseRatio(), cfg.intValue(Settings.CALIBRATION_ROWS));
         // Two threads: calibration (training a model, seconds on a small CPU) must not hold up the uplink.
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "agent");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.numbered("agent"));
         io.nanofleet.agent.DeviceAgentBuilder b = DeviceAgent.builder().deviceId(id).hardwareId(cfg.string(Settings.HARDWARE_ID))
                 .sensor(sensor(cfg)).sampleIntervalMs(cfg.longValue(Settings.SAMPLE_INTERVAL))
                 .telemetryIntervalMs(cfg.longValue(Settings.TELEMETRY_INTERVAL))

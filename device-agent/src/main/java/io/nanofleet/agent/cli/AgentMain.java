@@ -1,5 +1,6 @@
 package io.nanofleet.agent.cli;
 
+import io.nanofleet.protocols.DaemonThreads;
 import io.nanofleet.agent.DeviceAgent;
 import io.nanofleet.agent.config.AgentConfig;
 import io.nanofleet.agent.config.ConfigException;
@@ -107,7 +108,7 @@ public final class AgentMain implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             agent.start();
             status.write(agent, "running");
-            Thread writer = new Thread(() -> {
+            DaemonThreads.start("agent-status", () -> {
                 while (stopped.getCount() > 0) {
                     try {
                         Thread.sleep(5000);
@@ -116,9 +117,7 @@ public final class AgentMain implements Callable<Integer> {
                     }
                     status.write(agent, "running");
                 }
-            }, "agent-status");
-            writer.setDaemon(true);
-            writer.start();
+            });
             stopped.await();
             return exit[0];
         }

@@ -1,14 +1,11 @@
 package io.nanofleet.agent.testing;
 
+import io.nanofleet.agent.sensor.SimulatedModels;
 import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.nanofleet.agent.ota.UpdateChannel;
-import io.nanofleet.agent.sensor.SimulatedSensor;
-import io.nanofleet.anomaly.detect.DetectorConfig;
-import io.nanofleet.anomaly.model.DetectorModelFile;
-import io.nanofleet.anomaly.model.FleetModel;
 import io.nanofleet.ota.client.HttpFetcher;
 import io.nanofleet.ota.client.Updater;
 import io.nanofleet.ota.client.UpdaterConfig;
@@ -33,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -148,22 +144,7 @@ public final class UpdateRepo implements AutoCloseable {
 
     /** A detector model file for these channels, trained on simulated normal data. */
     public static byte[] model(List<String> channels, long seed) {
-        List<float[][]> runs = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-            SimulatedSensor s = new SimulatedSensor(channels, seed + r);
-            float[][] rows = new float[1500][channels.size()];
-            double[] x = new double[channels.size()];
-            for (float[] row : rows) {
-                s.read(x);
-                for (int c = 0; c < x.length; c++) {
-                    row[c] = (float) x[c];
-                }
-            }
-            runs.add(rows);
-        }
-        DetectorConfig cfg = DetectorConfig.DEFAULT;
-        FleetModel.Trained t = FleetModel.train(runs, cfg, 1, 42, 5);
-        return DetectorModelFile.toBytes(t.pair().int8Model(), channels, t.defaultCalibration(), cfg);
+        return SimulatedModels.detector(channels, seed, 2);
     }
 
     @Override

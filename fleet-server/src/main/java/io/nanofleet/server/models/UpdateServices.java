@@ -1,5 +1,6 @@
 package io.nanofleet.server.models;
 
+import io.nanofleet.protocols.DaemonThreads;
 import io.nanofleet.server.api.RouteModule;
 import io.nanofleet.server.coap.CoapDeviceServer;
 import io.nanofleet.server.coap.CoapKeyRoutes;
@@ -102,11 +103,7 @@ public final class UpdateServices implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new io.nanofleet.server.StartupException("cannot create " + uploads + ": " + e.getMessage(), e);
         }
-        ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nanofleet-tuf-refresh");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("nanofleet-tuf-refresh"));
         refresher.scheduleWithFixedDelay(() -> {
             try {
                 if (repository.refreshIfDue()) {

@@ -1,5 +1,6 @@
 package io.nanofleet.server.rollout;
 
+import io.nanofleet.protocols.DaemonThreads;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,11 +43,7 @@ public final class RolloutEngine implements AutoCloseable {
     }
 
     public RolloutEngine start(long tickMs) {
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nanofleet-rollouts");
-            t.setDaemon(true);
-            return t;
-        });
+        ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("nanofleet-rollouts"));
         ticker.scheduleWithFixedDelay(this::tickQuietly, tickMs, tickMs, TimeUnit.MILLISECONDS);
         return this;
     }

@@ -1,5 +1,6 @@
 package io.nanofleet.server.store;
 
+import io.nanofleet.protocols.DaemonThreads;
 import io.nanofleet.protocols.v1.ChannelSummary;
 import io.nanofleet.protocols.v1.CommandResult;
 import io.nanofleet.protocols.v1.DeviceState;
@@ -63,9 +64,7 @@ public final class BatchWriter implements IngestListener, AutoCloseable {
     public BatchWriter(FleetStore store, int capacity) {
         this.store = store;
         this.queue = new ArrayBlockingQueue<>(capacity);
-        this.thread = new Thread(this::run, "nanofleet-batch-writer");
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = DaemonThreads.start("nanofleet-batch-writer", this::run);
     }
 
     /** Enqueues; blocks only when the queue is full. */

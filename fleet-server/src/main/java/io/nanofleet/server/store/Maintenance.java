@@ -1,5 +1,6 @@
 package io.nanofleet.server.store;
 
+import io.nanofleet.protocols.DaemonThreads;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,11 +18,7 @@ public final class Maintenance implements AutoCloseable {
     public static final long PERIOD_MINUTES = 10;
     public static final long REGISTRY_RELOAD_MS = 10_000;
 
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "nanofleet-maintenance");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("nanofleet-maintenance"));
 
     /**
      * @param expireCommands marks overdue commands EXPIRED, returns how many
