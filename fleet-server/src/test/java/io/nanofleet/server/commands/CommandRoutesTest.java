@@ -14,6 +14,7 @@ class CommandRoutesTest {
         expected.put(CommandException.Reason.UNKNOWN_DEVICE, 404);
         expected.put(CommandException.Reason.NO_MATCHING_DEVICE, 404);
         expected.put(CommandException.Reason.TOO_MANY_DEVICES, 400);
+        expected.put(CommandException.Reason.REVOKED_DEVICE, 409);
         assertEquals(CommandException.Reason.values().length, expected.size(), "a new reason needs its status here");
         expected.forEach((reason, status) -> assertEquals(status, CommandRoutes.status(reason), reason.name()));
     }

@@ -17,6 +17,9 @@ class ModelRoutesTest {
         expected.put(ModelException.Reason.INVALID_TARGET, 400);
         expected.put(ModelException.Reason.INVALID_METADATA, 400);
         expected.put(ModelException.Reason.FILE_MISMATCH, 400);
+        expected.put(ModelException.Reason.NO_ROOT, 409);
+        expected.put(ModelException.Reason.ROOT_EXISTS, 409);
+        expected.put(ModelException.Reason.ONLINE_KEYS_DIFFER, 400);
         assertEquals(ModelException.Reason.values().length, expected.size(), "a new reason needs its status here");
         expected.forEach((reason, status) -> assertEquals(status, ModelRoutes.status(reason), reason.name()));
     }
