@@ -47,7 +47,8 @@ public final class ApiServer implements AutoCloseable {
             return router;
         }
         Router r = Router.router(vertx);
-        // Model uploads (/api/v1/models) are larger than any JSON body: that route mounts its own BodyHandler.
+        // Model uploads (/api/v1/models) are larger than any JSON body: that route reads its own body, after its
+        // token check (ApiRoutes.upload).
         BodyHandler smallBodies = BodyHandler.create(uploads.toString()).setBodyLimit(MAX_BODY_BYTES);
         r.route().handler(rc -> {
             if (rc.request().path().startsWith(LARGE_BODY_PATH)) {

@@ -42,13 +42,16 @@ public final class ModelRoutes implements RouteModule {
 
     @Override
     public void mount(Router router, ApiContext ctx) {
-        router.route(ApiServer.LARGE_BODY_PATH).handler(BodyHandler.create(uploads.toString())
-                .setBodyLimit(MAX_MODEL_BYTES).setDeleteUploadedFilesOnEnd(true));
         var r = ctx.routes(router);
-        r.post("/api/v1/models", Role.OPERATOR,
+        // The token is checked before the body is read; only then is it spooled to <data-dir>/uploads, up to
+        // MAX_MODEL_BYTES (counted while streaming), and the spooled files are deleted when the request ends.
+        r.upload(ApiServer.LARGE_BODY_PATH, Role.OPERATOR,
                 "Upload a model (multipart: model, name; then either targetsMetadata signed offline with the ota CLI, "
                         + "or kind, hardwareId, releaseCounter to sign with the server's online targets key)",
+                BodyHandler.create(uploads.toString()).setBodyLimit(MAX_MODEL_BYTES).setDeleteUploadedFilesOnEnd(true),
+                "the upload is larger than the " + (MAX_MODEL_BYTES >> 20) + " MiB limit for a model",
                 rc -> ctx.blocking(rc, 201, edge(() -> upload(rc, ctx))))
+                .response(413, "upload larger than the model size limit")
                 .response(400, "missing field, bad metadata or file not matching it")
                 .response(409, "no online targets key, or stale metadata version");
         r.get("/api/v1/models", Role.VIEWER, "Published models (newest targets metadata)",
