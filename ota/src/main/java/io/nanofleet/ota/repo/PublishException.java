@@ -3,9 +3,9 @@ package io.nanofleet.ota.repo;
 import io.nanofleet.ota.metadata.TufException;
 
 /**
- * Offline-signed targets metadata (or a file uploaded with it) that {@link Repository#publishSignedTargets}
- * refused. Nothing in the repository changed. The reason says which check failed, so a caller can tell
- * a stale upload (try again with the next version) from a bad one.
+ * A publish that {@link Repository#publishSignedTargets} (offline-signed targets metadata, or a file uploaded
+ * with it) or {@link Repository#addTarget} refused. Nothing in the repository changed. The reason says which
+ * check failed, so a caller can tell a stale upload (try again with the next version) from a bad one.
  */
 public final class PublishException extends TufException {
     private static final long serialVersionUID = 1L;
@@ -25,7 +25,14 @@ public final class PublishException extends TufException {
         /** A file's length or hashes differ from what the metadata lists for it. */
         MISMATCH,
         /** The metadata lists a target that was neither given nor is already in the repository. */
-        MISSING_TARGET
+        MISSING_TARGET,
+        /**
+         * A published target would change: same name, other length, hashes or custom fields. Published targets
+         * are immutable (devices and caches know them by name); publish under a new name.
+         */
+        TARGET_IMMUTABLE,
+        /** A published target would be replaced with a lower release counter (devices refuse to go below it). */
+        RELEASE_COUNTER_LOWERED
     }
 
     private final Reason reason;

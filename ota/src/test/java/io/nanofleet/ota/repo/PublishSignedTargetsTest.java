@@ -51,6 +51,10 @@ class PublishSignedTargetsTest {
      * repository's targets plus {@code files}, signed with {@code key}.
      */
     byte[] signOffline(TufSigner key, Duration expiry, long ahead, Map<String, Path> files) throws Exception {
+        return signOffline(key, expiry, ahead, files, 3);
+    }
+
+    byte[] signOffline(TufSigner key, Duration expiry, long ahead, Map<String, Path> files, long releaseCounter) throws Exception {
         Map<String, Object> signed = new LinkedHashMap<>(repo.latest("targets").signed());
         @SuppressWarnings("unchecked")
         Map<String, Object> listed = new LinkedHashMap<>((Map<String, Object>) signed.get("targets"));
@@ -62,7 +66,7 @@ class PublishSignedTargetsTest {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("length", (long) bytes.length);
             entry.put("hashes", hashes);
-            entry.put("custom", TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), 3));
+            entry.put("custom", TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), releaseCounter));
             listed.put(f.getKey(), entry);
         }
         signed.put("targets", listed);
@@ -173,6 +177,33 @@ class PublishSignedTargetsTest {
         byte[] signed = signOffline(Map.of("models/a.nfm", a, "models/b.nfm", b));
         PublishException e = assertRefused(PublishException.Reason.MISSING_TARGET, signed, Map.of("models/a.nfm", a));
         assertTrue(e.getMessage().contains("models/b.nfm"), e.getMessage());
+    }
+
+    @Test
+    void aPublishedTargetIsNotReplacedWithOtherBytes() throws Exception {
+        Path a = file("a", "model a");
+        repo.publishSignedTargets(signOffline(Map.of("models/a.nfm", a)), Map.of("models/a.nfm", a));
+        Path retrained = file("a2", "model a, retrained");
+        PublishException e = assertRefused(PublishException.Reason.TARGET_IMMUTABLE,
+                signOffline(Map.of("models/a.nfm", retrained)), Map.of("models/a.nfm", retrained));
+        assertEquals("target models/a.nfm is published and immutable; publish under a new name", e.getMessage());
+        // Same bytes, other custom fields: also a change to a published target.
+        assertRefused(PublishException.Reason.TARGET_IMMUTABLE,
+                signOffline(local.key, Duration.ofDays(90), 1, Map.of("models/a.nfm", a), 4), Map.of("models/a.nfm", a));
+        // Without the file, metadata that changes the listed hashes is refused for the same reason.
+        byte[] relisted = signOffline(Map.of("models/a.nfm", retrained));
+        assertRefused(PublishException.Reason.TARGET_IMMUTABLE, relisted, Map.of());
+    }
+
+    @Test
+    void aPublishedTargetsReleaseCounterIsNotLowered() throws Exception {
+        Path a = file("a", "model a");
+        repo.publishSignedTargets(signOffline(Map.of("models/a.nfm", a)), Map.of("models/a.nfm", a));
+        Path older = file("a0", "model a, older");
+        PublishException e = assertRefused(PublishException.Reason.RELEASE_COUNTER_LOWERED,
+                signOffline(local.key, Duration.ofDays(90), 1, Map.of("models/a.nfm", older), 2), Map.of("models/a.nfm", older));
+        assertTrue(e.getMessage().startsWith("target models/a.nfm is published with release counter 3; 2 would lower it"),
+                e.getMessage());
     }
 
     /** Refused with {@code reason}, and every file of the repository is byte for byte what it was. */
