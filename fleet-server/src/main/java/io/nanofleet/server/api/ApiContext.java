@@ -94,7 +94,7 @@ public final class ApiContext {
 
     /**
      * The answer to this request closes the connection, so the rest of a request body that was not read
-     * (a refused upload) is never read.
+     * (a refused upload) is never read. (The API speaks HTTP/1.1 only: see {@link ApiServer#start}.)
      */
     public static void closeAfter(RoutingContext rc) {
         if (!rc.response().headWritten()) {
