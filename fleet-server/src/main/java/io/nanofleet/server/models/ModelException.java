@@ -21,7 +21,15 @@ public final class ModelException extends Exception {
         /** The uploaded file is not what the signed metadata lists (or the metadata lists a target not uploaded). */
         FILE_MISMATCH,
         /** Offline-signed metadata that is not the repository's next targets version. */
-        STALE_VERSION
+        STALE_VERSION,
+        /** The name is published with other content or fields: published targets are immutable. */
+        TARGET_IMMUTABLE,
+        /** The name is published with a higher release counter. */
+        RELEASE_COUNTER_LOWERED,
+        /** The uploaded file is not a model of its kind that the device runtime can load. */
+        INVALID_MODEL,
+        /** The server cannot check files of this kind (no loader for it yet), so it does not publish them. */
+        UNSUPPORTED_KIND
     }
 
     private final Reason reason;

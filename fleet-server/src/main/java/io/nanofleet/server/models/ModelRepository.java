@@ -104,7 +104,10 @@ public final class ModelRepository implements TargetSource {
         return targetsKey.isPresent();
     }
 
-    /** Publishes a model signed with the online targets key, then refreshes snapshot and timestamp. */
+    /**
+     * Publishes a model signed with the online targets key, then refreshes snapshot and timestamp. A published
+     * name is immutable (ota's {@link Repository#addTarget}): the same file and fields again change nothing.
+     */
     public synchronized TargetFile publish(Path file, String name, TargetKind kind, List<String> hardwareIds,
                                            long releaseCounter) throws IOException, TufException, ModelException {
         if (targetsKey.isEmpty()) {
@@ -112,12 +115,17 @@ public final class ModelRepository implements TargetSource {
                     + "metadata offline with the ota CLI and upload it with the model (field targetsMetadata)");
         }
         TargetFile t;
+        long version = repo.latestVersion("targets");
         try {
             t = repo.addTarget(file, name, kind.custom(hardwareIds, releaseCounter), "targets", List.of(targetsKey.get()));
+        } catch (PublishException e) {
+            throw new ModelException(reason(e.reason()), e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new ModelException(ModelException.Reason.INVALID_TARGET, e.getMessage(), e);
         }
-        repo.refresh(List.of(snapshotKey), List.of(timestampKey));
+        if (repo.latestVersion("targets") != version) {
+            repo.refresh(List.of(snapshotKey), List.of(timestampKey));
+        }
         return t;
     }
 
@@ -146,6 +154,8 @@ public final class ModelRepository implements TargetSource {
             case NOT_TARGETS_METADATA, BAD_SIGNATURE, EXPIRED -> ModelException.Reason.INVALID_METADATA;
             case WRONG_VERSION -> ModelException.Reason.STALE_VERSION;
             case NOT_LISTED, MISMATCH, MISSING_TARGET -> ModelException.Reason.FILE_MISMATCH;
+            case TARGET_IMMUTABLE -> ModelException.Reason.TARGET_IMMUTABLE;
+            case RELEASE_COUNTER_LOWERED -> ModelException.Reason.RELEASE_COUNTER_LOWERED;
         };
     }
 

@@ -52,8 +52,10 @@ public final class ModelRoutes implements RouteModule {
                 "the upload is larger than the " + (MAX_MODEL_BYTES >> 20) + " MiB limit for a model",
                 rc -> ctx.blocking(rc, 201, edge(() -> upload(rc, ctx))))
                 .response(413, "upload larger than the model size limit")
-                .response(400, "missing field, bad metadata or file not matching it")
-                .response(409, "no online targets key, or stale metadata version");
+                .response(400, "missing field, bad metadata, file not matching it, not a loadable model of its kind, "
+                        + "or a kind the server cannot check")
+                .response(409, "no online targets key, stale metadata version, or a published name with other content "
+                        + "(published targets are immutable) or a lower release counter");
         r.get("/api/v1/models", Role.VIEWER, "Published models (newest targets metadata)",
                 rc -> ctx.blocking(rc, edge(this::list)));
         r.post("/api/v1/devices/:id/model", Role.OPERATOR, "Assign a model to one device (signed director assignment)",
@@ -84,8 +86,9 @@ public final class ModelRoutes implements RouteModule {
         Optional<FileUpload> signed = field(rc, "targetsMetadata");
         TargetFile t;
         if (signed.isPresent()) {
-            t = repo.publishSigned(Path.of(model.uploadedFileName()), name,
-                    Files.readAllBytes(Path.of(signed.get().uploadedFileName())));
+            byte[] targetsJson = Files.readAllBytes(Path.of(signed.get().uploadedFileName()));
+            ModelFileCheck.checkSigned(Path.of(model.uploadedFileName()), name, targetsJson);
+            t = repo.publishSigned(Path.of(model.uploadedFileName()), name, targetsJson);
         } else {
             TargetKind kind;
             List<String> hw;
@@ -97,6 +100,7 @@ public final class ModelRoutes implements RouteModule {
             } catch (IllegalArgumentException e) {
                 throw new ApiException(400, e.getMessage());
             }
+            ModelFileCheck.check(Path.of(model.uploadedFileName()), kind);
             t = repo.publish(Path.of(model.uploadedFileName()), name, kind, hw, counter);
         }
         ctx.audit().record(ApiContext.principal(rc), "model.publish", name,
@@ -138,8 +142,8 @@ public final class ModelRoutes implements RouteModule {
     static int status(ModelException.Reason reason) {
         return switch (reason) {
             case UNKNOWN_MODEL -> 404;
-            case NO_TARGETS_KEY, STALE_VERSION -> 409;
-            case INVALID_TARGET, INVALID_METADATA, FILE_MISMATCH -> 400;
+            case NO_TARGETS_KEY, STALE_VERSION, TARGET_IMMUTABLE, RELEASE_COUNTER_LOWERED -> 409;
+            case INVALID_TARGET, INVALID_METADATA, FILE_MISMATCH, INVALID_MODEL, UNSUPPORTED_KIND -> 400;
         };
     }
 
