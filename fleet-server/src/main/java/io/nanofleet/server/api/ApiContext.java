@@ -92,6 +92,17 @@ public final class ApiContext {
         });
     }
 
+    /**
+     * The answer to this request closes the connection, so the rest of a request body that was not read
+     * (a refused upload) is never read. (The API speaks HTTP/1.1 only: see {@link ApiServer#start}.)
+     */
+    public static void closeAfter(RoutingContext rc) {
+        if (!rc.response().headWritten()) {
+            rc.response().putHeader("connection", "close");
+        }
+        rc.addEndHandler(ar -> rc.request().connection().close());
+    }
+
     public static void error(RoutingContext rc, int status, String message) {
         if (rc.response().ended()) {
             return;

@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * Mounts a route behind the role check and records it in the OpenAPI document, in one call, so a
@@ -35,6 +36,27 @@ public final class ApiRoutes {
 
     public OpenApiDocument.Operation delete(String path, Role role, String summary, Handler<RoutingContext> handler) {
         return add(HttpMethod.DELETE, path, role, summary, handler);
+    }
+
+    /**
+     * A POST whose (large) body is read only after the token and role are checked: {@code body} (the route's
+     * BodyHandler, with its limit) runs after the guard, and a refused caller is answered from the request
+     * headers without one body byte being read. A body over the limit is answered 413 with {@code tooLarge}.
+     */
+    public OpenApiDocument.Operation upload(String path, Role role, String summary, BodyHandler body, String tooLarge,
+                                            Handler<RoutingContext> handler) {
+        // Vert.x refuses a BodyHandler after a user handler on one route (it wants bodies read first): wrapped,
+        // it runs exactly where it is put, after the guard.
+        router.route(HttpMethod.POST, path).handler(guard.requireBeforeBody(role)).handler(body::handle).handler(handler)
+                .failureHandler(rc -> {
+                    if (rc.statusCode() == 413) {
+                        ApiContext.closeAfter(rc);
+                        ApiContext.error(rc, 413, tooLarge);
+                    } else {
+                        rc.next();
+                    }
+                });
+        return openApi.add(HttpMethod.POST, path, role, summary);
     }
 
     /** A route with no token check: only for enrollment (the one-time token is the credential) and public metadata. */

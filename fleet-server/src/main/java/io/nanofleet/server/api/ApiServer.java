@@ -47,7 +47,8 @@ public final class ApiServer implements AutoCloseable {
             return router;
         }
         Router r = Router.router(vertx);
-        // Model uploads (/api/v1/models) are larger than any JSON body: that route mounts its own BodyHandler.
+        // Model uploads (/api/v1/models) are larger than any JSON body: that route reads its own body, after its
+        // token check (ApiRoutes.upload).
         BodyHandler smallBodies = BodyHandler.create(uploads.toString()).setBodyLimit(MAX_BODY_BYTES);
         r.route().handler(rc -> {
             if (rc.request().path().startsWith(LARGE_BODY_PATH)) {
@@ -95,7 +96,9 @@ public final class ApiServer implements AutoCloseable {
 
     /** With {@code tls} non-null, serves HTTPS with that key and certificate. */
     public int start(String host, int port, io.vertx.core.net.KeyCertOptions tls) {
-        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+        // No h2c upgrade (HTTP/2 over cleartext): Vert.x reads a whole upgrade request's body into memory before
+        // any handler runs, which would defeat the token check before an upload's body (ApiRoutes.upload).
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false);
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls);
         }

@@ -27,7 +27,15 @@ public final class ModelException extends Exception {
         /** An uploaded root already exists. */
         ROOT_EXISTS,
         /** An uploaded root names other snapshot, timestamp or director keys than this server's. */
-        ONLINE_KEYS_DIFFER
+        ONLINE_KEYS_DIFFER,
+        /** The name is published with other content or fields: published targets are immutable. */
+        TARGET_IMMUTABLE,
+        /** The name is published with a higher release counter. */
+        RELEASE_COUNTER_LOWERED,
+        /** The uploaded file is not a model of its kind that the device runtime can load. */
+        INVALID_MODEL,
+        /** The server cannot check files of this kind (no loader for it yet), so it does not publish them. */
+        UNSUPPORTED_KIND
     }
 
     private final Reason reason;

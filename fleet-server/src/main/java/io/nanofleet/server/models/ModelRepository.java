@@ -175,7 +175,10 @@ public final class ModelRepository implements TargetSource {
         return targetsKey.isPresent();
     }
 
-    /** Publishes a model signed with the online targets key, then refreshes snapshot and timestamp. */
+    /**
+     * Publishes a model signed with the online targets key, then refreshes snapshot and timestamp. A published
+     * name is immutable (ota's {@link Repository#addTarget}): the same file and fields again change nothing.
+     */
     public synchronized TargetFile publish(Path file, String name, TargetKind kind, List<String> hardwareIds,
                                            long releaseCounter) throws IOException, TufException, ModelException {
         requireRoot();
@@ -185,12 +188,17 @@ public final class ModelRepository implements TargetSource {
                     + "upload it with the model: -F targetsMetadata=@<operator repo>/metadata/N.targets.json");
         }
         TargetFile t;
+        long version = repo.latestVersion("targets");
         try {
             t = repo.addTarget(file, name, kind.custom(hardwareIds, releaseCounter), "targets", List.of(targetsKey.get()));
+        } catch (PublishException e) {
+            throw new ModelException(reason(e.reason()), e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new ModelException(ModelException.Reason.INVALID_TARGET, e.getMessage(), e);
         }
-        repo.refresh(List.of(snapshotKey), List.of(timestampKey));
+        if (repo.latestVersion("targets") != version) {
+            repo.refresh(List.of(snapshotKey), List.of(timestampKey));
+        }
         return t;
     }
 
@@ -222,6 +230,8 @@ public final class ModelRepository implements TargetSource {
             case WRONG_VERSION -> ModelException.Reason.STALE_VERSION;
             case ROOT_EXISTS -> ModelException.Reason.ROOT_EXISTS;
             case NOT_LISTED, MISMATCH, MISSING_TARGET -> ModelException.Reason.FILE_MISMATCH;
+            case TARGET_IMMUTABLE -> ModelException.Reason.TARGET_IMMUTABLE;
+            case RELEASE_COUNTER_LOWERED -> ModelException.Reason.RELEASE_COUNTER_LOWERED;
         };
     }
 

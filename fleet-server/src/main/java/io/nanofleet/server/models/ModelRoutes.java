@@ -43,15 +43,20 @@ public final class ModelRoutes implements RouteModule {
 
     @Override
     public void mount(Router router, ApiContext ctx) {
-        router.route(ApiServer.LARGE_BODY_PATH).handler(BodyHandler.create(uploads.toString())
-                .setBodyLimit(MAX_MODEL_BYTES).setDeleteUploadedFilesOnEnd(true));
         var r = ctx.routes(router);
-        r.post("/api/v1/models", Role.OPERATOR,
+        // The token is checked before the body is read; only then is it spooled to <data-dir>/uploads, up to
+        // MAX_MODEL_BYTES (counted while streaming), and the spooled files are deleted when the request ends.
+        r.upload(ApiServer.LARGE_BODY_PATH, Role.OPERATOR,
                 "Upload a model (multipart: model, name; then either targetsMetadata signed offline with the ota CLI, "
                         + "or kind, hardwareId, releaseCounter to sign with the server's online targets key)",
+                BodyHandler.create(uploads.toString()).setBodyLimit(MAX_MODEL_BYTES).setDeleteUploadedFilesOnEnd(true),
+                "the upload is larger than the " + (MAX_MODEL_BYTES >> 20) + " MiB limit for a model",
                 rc -> ctx.blocking(rc, 201, edge(() -> upload(rc, ctx))))
-                .response(400, "missing field, bad metadata or file not matching it")
-                .response(409, "no trusted root yet, no online targets key, or stale metadata version");
+                .response(413, "upload larger than the model size limit")
+                .response(400, "missing field, bad metadata, file not matching it, not a loadable model of its kind, "
+                        + "or a kind the server cannot check")
+                .response(409, "no trusted root yet, no online targets key, stale metadata version, or a published name with other content "
+                        + "(published targets are immutable) or a lower release counter");
         r.get("/api/v1/tuf/online-keys", Role.OPERATOR, "The server's online public keys (snapshot, timestamp, director) "
                         + "for nanofleet-ota init --online-keys", rc -> ctx.blocking(rc, () -> new JsonObject(OnlineKeys.toJson(repo.onlineKeys()))));
         r.post("/api/v1/tuf/root", Role.ADMIN, "Start the update channel from root v1 and targets v1 signed offline "
@@ -94,8 +99,9 @@ public final class ModelRoutes implements RouteModule {
         Optional<FileUpload> signed = field(rc, "targetsMetadata");
         TargetFile t;
         if (signed.isPresent()) {
-            t = repo.publishSigned(Path.of(model.uploadedFileName()), name,
-                    Files.readAllBytes(Path.of(signed.get().uploadedFileName())));
+            byte[] targetsJson = Files.readAllBytes(Path.of(signed.get().uploadedFileName()));
+            ModelFileCheck.checkSigned(Path.of(model.uploadedFileName()), name, targetsJson);
+            t = repo.publishSigned(Path.of(model.uploadedFileName()), name, targetsJson);
         } else {
             TargetKind kind;
             List<String> hw;
@@ -107,6 +113,7 @@ public final class ModelRoutes implements RouteModule {
             } catch (IllegalArgumentException e) {
                 throw new ApiException(400, e.getMessage());
             }
+            ModelFileCheck.check(Path.of(model.uploadedFileName()), kind);
             t = repo.publish(Path.of(model.uploadedFileName()), name, kind, hw, counter);
         }
         ctx.audit().record(ApiContext.principal(rc), "model.publish", name,
@@ -159,8 +166,8 @@ public final class ModelRoutes implements RouteModule {
     static int status(ModelException.Reason reason) {
         return switch (reason) {
             case UNKNOWN_MODEL -> 404;
-            case NO_TARGETS_KEY, STALE_VERSION, NO_ROOT, ROOT_EXISTS -> 409;
-            case INVALID_TARGET, INVALID_METADATA, FILE_MISMATCH, ONLINE_KEYS_DIFFER -> 400;
+            case NO_TARGETS_KEY, STALE_VERSION, NO_ROOT, ROOT_EXISTS, TARGET_IMMUTABLE, RELEASE_COUNTER_LOWERED -> 409;
+            case INVALID_TARGET, INVALID_METADATA, FILE_MISMATCH, ONLINE_KEYS_DIFFER, INVALID_MODEL, UNSUPPORTED_KIND -> 400;
         };
     }
 

@@ -238,6 +238,39 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void aPublishedNameIsImmutableOnlineAndOffline() throws Exception {
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        TargetFile a = repo.publish(model("a.nfm", "model a"), "models/a.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 2);
+        byte[] timestamp = repo.metadata("timestamp.json").orElseThrow();
+        TargetFile again = repo.publish(model("a-again.nfm", "model a"), "models/a.nfm", TargetKind.ANOMALY_MODEL,
+                List.of("rpi4"), 2);
+        assertEquals(a.hashes(), again.hashes());
+        assertTrue(repo.metadata("3.targets.json").isEmpty(), "the same file and fields again publish nothing new");
+        assertArrayEquals(timestamp, repo.metadata("timestamp.json").orElseThrow(), "nor re-sign snapshot and timestamp");
+
+        ModelException e = assertThrows(ModelException.class, () -> repo.publish(model("b.nfm", "model b"), "models/a.nfm",
+                TargetKind.ANOMALY_MODEL, List.of("rpi4"), 3));
+        assertEquals(ModelException.Reason.TARGET_IMMUTABLE, e.reason());
+        assertEquals(409, ModelRoutes.status(e.reason()));
+        assertEquals("target models/a.nfm is published and immutable; publish under a new name", e.getMessage());
+        e = assertThrows(ModelException.class, () -> repo.publish(model("old.nfm", "model a, older"), "models/a.nfm",
+                TargetKind.ANOMALY_MODEL, List.of("rpi4"), 1));
+        assertEquals(ModelException.Reason.RELEASE_COUNTER_LOWERED, e.reason());
+        assertEquals(409, ModelRoutes.status(e.reason()));
+
+        TufSigner targetsKey = RepositoryKeys.open(dir).load("targets").orElseThrow();
+        byte[] other = "model b, offline".getBytes();
+        byte[] replacing = OfflineTargets.next(dir.resolve("tuf"), targetsKey, "models/a.nfm", other, TargetKind.ANOMALY_MODEL, 3);
+        Path otherFile = Files.write(dir.resolve("b-offline.nfm"), other);
+        e = assertThrows(ModelException.class, () -> repo.publishSigned(otherFile, "models/a.nfm", replacing));
+        assertEquals(ModelException.Reason.TARGET_IMMUTABLE, e.reason());
+        byte[] lowering = OfflineTargets.next(dir.resolve("tuf"), targetsKey, "models/a.nfm", other, TargetKind.ANOMALY_MODEL, 1);
+        e = assertThrows(ModelException.class, () -> repo.publishSigned(otherFile, "models/a.nfm", lowering));
+        assertEquals(ModelException.Reason.RELEASE_COUNTER_LOWERED, e.reason());
+        assertArrayEquals("model a".getBytes(), Files.readAllBytes(repo.target("models/a.nfm").orElseThrow()), "still the first file");
+    }
+
+    @Test
     void withoutTheTargetsKeyOnlineSigningIsRefused() throws Exception {
         ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         Files.move(dir.resolve("keys/targets.key"), dir.resolve("targets.key.offline"));

@@ -8,6 +8,7 @@ import io.nanofleet.server.Await;
 import io.nanofleet.server.FleetServer;
 import io.nanofleet.server.Http;
 import io.nanofleet.server.ServerConfig;
+import io.nanofleet.ota.repo.TargetKind;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -37,11 +39,11 @@ class UpdatesApiIT {
     FleetServer server;
     String admin;
     final HttpClient http = HttpClient.newHttpClient();
-    final byte[] model = new byte[200_000];
+    /** A real detector model, larger than the API's 64 KiB JSON body limit. */
+    final byte[] model = TestModels.anomaly(List.of("Accelerometer1RMS", "Current", "Pressure", "Temperature"), 8192, 3);
 
     @BeforeAll
     void start() {
-        new Random(3).nextBytes(model);
         server = new FleetServer(ServerConfig.builder().onlineTargetsKey(true).mqttsPort(0).coapPort(0).httpHost("127.0.0.1").httpPort(0)
                 .mqttHost("127.0.0.1").mqttPort(0).dataDir(dataDir).build()).start();
         admin = server.adminToken();
@@ -59,6 +61,10 @@ class UpdatesApiIT {
     }
 
     HttpResponse<String> upload(Map<String, String> fields, byte[] file, String token) throws Exception {
+        return upload(fields, file, null, token);
+    }
+
+    HttpResponse<String> upload(Map<String, String> fields, byte[] file, byte[] targetsMetadata, String token) throws Exception {
         String boundary = "nf" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, String> f : fields.entrySet()) {
@@ -71,6 +77,12 @@ class UpdatesApiIT {
             body.writeBytes(file);
             body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }
+        if (targetsMetadata != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"targetsMetadata\"; "
+                    + "filename=\"targets.json\"\r\nContent-Type: application/json\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(targetsMetadata);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api() + "/models"))
                 .header("content-type", "multipart/form-data; boundary=" + boundary)
@@ -79,6 +91,61 @@ class UpdatesApiIT {
             b.header("authorization", "Bearer " + token);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertRefused(int status, String message, HttpResponse<String> r) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(new JsonObject(r.body()).getString("error").contains(message), r.body());
+    }
+
+    /** Issue 12, item 9: an upload must be a loadable model of its kind, and a published name never changes. */
+    @Test
+    void uploadsAreCheckedAndPublishedTargetsAreImmutable() throws Exception {
+        Map<String, String> v1 = Map.of("name", "models/checked-v1.nfm", "kind", "anomaly-model", "hardwareId", "rpi4-arm64",
+                "releaseCounter", "5");
+        byte[] noise = new byte[50_000];
+        new Random(3).nextBytes(noise);
+        assertRefused(400, "not an anomaly model the device runtime can load", upload(v1, noise, admin));
+        assertRefused(400, "model input has 2 values but the metadata describes 3 channels",
+                upload(v1, TestModels.withSchema(List.of("a", "b", "c"), 2, 16, 1), admin));
+        assertRefused(400, "kind command-model cannot be validated by this server yet",
+                upload(Map.of("name", "models/cmd.nfm", "kind", "command-model", "hardwareId", "rpi4-arm64",
+                        "releaseCounter", "1"), model, admin));
+
+        byte[] first = TestModels.anomaly(List.of("Current", "Pressure"), 16, 1);
+        HttpResponse<String> ok = upload(v1, first, admin);
+        assertEquals(201, ok.statusCode(), ok.body());
+        HttpResponse<String> same = upload(v1, first, admin);
+        assertEquals(201, same.statusCode(), "an identical re-upload is idempotent: " + same.body());
+        assertEquals(new JsonObject(ok.body()), new JsonObject(same.body()));
+
+        byte[] retrained = TestModels.anomaly(List.of("Current", "Pressure"), 16, 2);
+        assertRefused(409, "target models/checked-v1.nfm is published and immutable; publish under a new name",
+                upload(v1, retrained, admin));
+        Map<String, String> lower = new java.util.HashMap<>(v1);
+        lower.put("releaseCounter", "4");
+        assertRefused(409, "is published with release counter 5; 4 would lower it", upload(lower, retrained, admin));
+
+        // Offline-signed: the kind comes from the signed custom fields, and the same rules hold.
+        io.nanofleet.ota.crypto.TufSigner targetsKey = RepositoryKeys.open(dataDir).load("targets").orElseThrow();
+        Path tuf = dataDir.resolve("tuf");
+        Map<String, String> name = Map.of("name", "models/checked-v1.nfm");
+        assertRefused(409, "is published and immutable", upload(name, retrained,
+                OfflineTargets.next(tuf, targetsKey, "models/checked-v1.nfm", retrained, TargetKind.ANOMALY_MODEL, 6), admin));
+        assertRefused(409, "would lower it", upload(name, retrained,
+                OfflineTargets.next(tuf, targetsKey, "models/checked-v1.nfm", retrained, TargetKind.ANOMALY_MODEL, 1), admin));
+        Map<String, String> v2 = Map.of("name", "models/checked-v2.nfm");
+        assertRefused(400, "not an anomaly model the device runtime can load", upload(v2, noise,
+                OfflineTargets.next(tuf, targetsKey, "models/checked-v2.nfm", noise, TargetKind.ANOMALY_MODEL, 6), admin));
+        assertRefused(400, "kind agent cannot be validated by this server yet", upload(v2, retrained,
+                OfflineTargets.next(tuf, targetsKey, "models/checked-v2.nfm", retrained, TargetKind.AGENT, 6), admin));
+        HttpResponse<String> signed = upload(v2, retrained,
+                OfflineTargets.next(tuf, targetsKey, "models/checked-v2.nfm", retrained, TargetKind.ANOMALY_MODEL, 6), admin);
+        assertEquals(201, signed.statusCode(), signed.body());
+
+        HttpResponse<byte[]> served = http.send(HttpRequest.newBuilder(URI.create(api() + "/targets/models/checked-v1.nfm"))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertArrayEquals(first, served.body(), "the first upload is still what devices get");
     }
 
     @Test
@@ -96,8 +163,9 @@ class UpdatesApiIT {
         HttpResponse<String> ok = upload(fields, model, admin);
         assertEquals(201, ok.statusCode(), ok.body());
         assertEquals(model.length, new JsonObject(ok.body()).getLong("length"));
-        assertEquals("models/big.nfm",
-                Http.get(api() + "/models", admin).json().getJsonArray("models").getJsonObject(0).getString("name"));
+        assertTrue(model.length > 64 * 1024, "larger than the JSON body limit: " + model.length);
+        assertTrue(Http.get(api() + "/models", admin).json().getJsonArray("models").stream()
+                .anyMatch(m -> "models/big.nfm".equals(((JsonObject) m).getString("name"))));
 
         // Typed refusals as the REST edge answers them.
         HttpResponse<String> badName = upload(Map.of("name", "../x.nfm", "kind", "anomaly-model", "hardwareId", "a",
@@ -123,12 +191,13 @@ class UpdatesApiIT {
         assertEquals(200, whole.statusCode());
         assertArrayEquals(model, whole.body());
         HttpResponse<byte[]> part = http.send(HttpRequest.newBuilder(URI.create(api() + "/targets/models/big.nfm"))
-                .header("range", "bytes=150000-").build(), HttpResponse.BodyHandlers.ofByteArray());
+                .header("range", "bytes=" + (model.length - 50_000) + "-").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(206, part.statusCode());
-        assertEquals("bytes 150000-199999/200000", part.headers().firstValue("content-range").orElse(""));
-        assertArrayEquals(java.util.Arrays.copyOfRange(model, 150_000, 200_000), part.body());
+        assertEquals("bytes " + (model.length - 50_000) + "-" + (model.length - 1) + "/" + model.length,
+                part.headers().firstValue("content-range").orElse(""));
+        assertArrayEquals(java.util.Arrays.copyOfRange(model, model.length - 50_000, model.length), part.body());
         assertEquals(416, http.send(HttpRequest.newBuilder(URI.create(api() + "/targets/models/big.nfm"))
-                .header("range", "bytes=300000-").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+                .header("range", "bytes=" + model.length + "-").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
 
         // Rollouts: validation, then a rollout to two (not connected) known devices, paused and aborted.
         for (String d : new String[] {"d-1", "d-2"}) {

@@ -3,9 +3,10 @@ package io.nanofleet.ota.repo;
 import io.nanofleet.ota.metadata.TufException;
 
 /**
- * Offline-signed targets metadata (or a file uploaded with it) that {@link Repository#publishSignedTargets}
- * refused, or an offline-signed root that {@link Repository#initFromSigned} refused. Nothing in the repository changed. The reason says which check failed, so a caller can tell
- * a stale upload (try again with the next version) from a bad one.
+ * A publish that {@link Repository#publishSignedTargets} (offline-signed targets metadata, or a file uploaded
+ * with it) or {@link Repository#addTarget} refused, or an offline-signed root that {@link Repository#initFromSigned}
+ * refused. Nothing in the repository changed. The reason says which check failed, so a caller can tell a stale
+ * upload (try again with the next version) from a bad one.
  */
 public final class PublishException extends TufException {
     private static final long serialVersionUID = 1L;
@@ -31,7 +32,14 @@ public final class PublishException extends TufException {
         /** Root names other keys for an online role (snapshot, timestamp, director) than the repository holds. */
         ONLINE_KEYS_DIFFER,
         /** The repository already has a root: a new one comes by root rotation, not by initialization. */
-        ROOT_EXISTS
+        ROOT_EXISTS,
+        /**
+         * A published target would change: same name, other length, hashes or custom fields. Published targets
+         * are immutable (devices and caches know them by name); publish under a new name.
+         */
+        TARGET_IMMUTABLE,
+        /** A published target would be replaced with a lower release counter (devices refuse to go below it). */
+        RELEASE_COUNTER_LOWERED
     }
 
     private final Reason reason;

@@ -206,7 +206,10 @@ public final class Repository {
     /**
      * Publishes {@code file} as target {@code name} in {@code role} ("targets" or a delegated role): copies
      * it under its hash and writes a new version of the role's metadata. Snapshot and timestamp must be
-     * refreshed afterwards for clients to see it.
+     * refreshed afterwards for clients to see it. A published target is immutable: publishing its name
+     * again with exactly the same file and custom fields changes nothing and returns the published target;
+     * anything else is refused ({@link PublishException.Reason#TARGET_IMMUTABLE}, or
+     * {@link PublishException.Reason#RELEASE_COUNTER_LOWERED} when the release counter would go down).
      */
     public TargetFile addTarget(Path file, String name, Map<String, Object> custom, String role, List<TufSigner> signers)
             throws IOException, TufException {
@@ -215,7 +218,12 @@ public final class Repository {
         TargetFile described = new TargetFile(name, staged.length(), staged.hashes(), custom);
         Map<String, Object> signed;
         try {
-            signed = bump(latest(role).signed(), targetsExpiry);
+            Metadata current = latest(role);
+            TargetFile published = new Targets(current).targets().get(name);
+            if (published != null && checkUnchanged(published, described)) {
+                return published;
+            }
+            signed = bump(current.signed(), targetsExpiry);
             staged.commit(targetsDir.resolve(described.consistentName()));
         } finally {
             staged.discard();
@@ -271,6 +279,12 @@ public final class Repository {
                 throw new PublishException(PublishException.Reason.NOT_LISTED, "targets metadata does not list a target named " + name);
             }
         }
+        Map<String, TargetFile> published = new Targets(latest("targets")).targets();
+        for (TargetFile t : next.targets().values()) {
+            if (published.containsKey(t.name())) {
+                checkUnchanged(published.get(t.name()), t);
+            }
+        }
         for (TargetFile t : next.targets().values()) {
             checkTargetName(t.name());
             if (!files.containsKey(t.name()) && !Files.isRegularFile(targetsDir.resolve(t.consistentName()))) {
@@ -296,6 +310,34 @@ public final class Repository {
         }
         AtomicFiles.write(metaDir.resolve(expected + ".targets.json"), targetsJson);
         return next;
+    }
+
+    /**
+     * True when {@code next} describes the published target exactly (length, every hash both list, custom
+     * fields); otherwise refuses it: a published target is never replaced.
+     */
+    private static boolean checkUnchanged(TargetFile published, TargetFile next) throws PublishException {
+        boolean sameHashes = false;
+        for (Map.Entry<String, String> h : next.hashes().entrySet()) {
+            String old = published.hashes().get(h.getKey());
+            if (old != null) {
+                sameHashes = old.equalsIgnoreCase(h.getValue());
+                if (!sameHashes) {
+                    break;
+                }
+            }
+        }
+        if (sameHashes && published.length() == next.length() && published.custom().equals(next.custom())) {
+            return true;
+        }
+        if (next.releaseCounter() < published.releaseCounter()) {
+            throw new PublishException(PublishException.Reason.RELEASE_COUNTER_LOWERED, "target " + next.name()
+                    + " is published with release counter " + published.releaseCounter() + "; " + next.releaseCounter()
+                    + " would lower it. Publish under a new name with a release counter of at least "
+                    + published.releaseCounter());
+        }
+        throw new PublishException(PublishException.Reason.TARGET_IMMUTABLE, "target " + next.name()
+                + " is published and immutable; publish under a new name");
     }
 
     private static void checkTargetName(String name) {

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Offline-signed targets metadata published into a repository that does not hold the targets key: the
- * good path, each refusal reason, and that a refusal leaves every file of the repository as it was.
+ * good path, each refusal reason, and that a refusal leaves every file of the repository as it was; and
+ * the same immutability of published targets for online publishing ({@link Repository#addTarget}).
  */
 class PublishSignedTargetsTest {
     @TempDir
@@ -51,6 +52,10 @@ class PublishSignedTargetsTest {
      * repository's targets plus {@code files}, signed with {@code key}.
      */
     byte[] signOffline(TufSigner key, Duration expiry, long ahead, Map<String, Path> files) throws Exception {
+        return signOffline(key, expiry, ahead, files, 3);
+    }
+
+    byte[] signOffline(TufSigner key, Duration expiry, long ahead, Map<String, Path> files, long releaseCounter) throws Exception {
         Map<String, Object> signed = new LinkedHashMap<>(repo.latest("targets").signed());
         @SuppressWarnings("unchecked")
         Map<String, Object> listed = new LinkedHashMap<>((Map<String, Object>) signed.get("targets"));
@@ -62,7 +67,7 @@ class PublishSignedTargetsTest {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("length", (long) bytes.length);
             entry.put("hashes", hashes);
-            entry.put("custom", TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), 3));
+            entry.put("custom", TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), releaseCounter));
             listed.put(f.getKey(), entry);
         }
         signed.put("targets", listed);
@@ -173,6 +178,66 @@ class PublishSignedTargetsTest {
         byte[] signed = signOffline(Map.of("models/a.nfm", a, "models/b.nfm", b));
         PublishException e = assertRefused(PublishException.Reason.MISSING_TARGET, signed, Map.of("models/a.nfm", a));
         assertTrue(e.getMessage().contains("models/b.nfm"), e.getMessage());
+    }
+
+    @Test
+    void aPublishedTargetIsNeitherReplacedNorLowered() throws Exception {
+        Path a = file("a", "model a");
+        repo.publishSignedTargets(signOffline(Map.of("models/a.nfm", a)), Map.of("models/a.nfm", a));
+        Path retrained = file("a2", "model a, retrained");
+        PublishException e = assertRefused(PublishException.Reason.TARGET_IMMUTABLE,
+                signOffline(Map.of("models/a.nfm", retrained)), Map.of("models/a.nfm", retrained));
+        assertEquals("target models/a.nfm is published and immutable; publish under a new name", e.getMessage());
+        // Same bytes, other custom fields: also a change to a published target.
+        assertRefused(PublishException.Reason.TARGET_IMMUTABLE,
+                signOffline(local.key, Duration.ofDays(90), 1, Map.of("models/a.nfm", a), 4), Map.of("models/a.nfm", a));
+        // Without the file, metadata that changes the listed hashes is refused for the same reason.
+        assertRefused(PublishException.Reason.TARGET_IMMUTABLE, signOffline(Map.of("models/a.nfm", retrained)), Map.of());
+        // A lower release counter (the published one is 3) has its own reason.
+        e = assertRefused(PublishException.Reason.RELEASE_COUNTER_LOWERED,
+                signOffline(local.key, Duration.ofDays(90), 1, Map.of("models/a.nfm", retrained), 2),
+                Map.of("models/a.nfm", retrained));
+        assertTrue(e.getMessage().startsWith("target models/a.nfm is published with release counter 3; 2 would lower it"),
+                e.getMessage());
+    }
+
+    /** Online publishing (addTarget): the same file and fields again change nothing (no new version, no file left). */
+    @Test
+    void addTargetAgainWithTheSameFileAndFieldsChangesNothing() throws Exception {
+        TargetFile first = add("models/a.nfm", "model a", 3);
+        Map<String, String> before = tree(tmp.resolve("repo"));
+        TargetFile again = add("models/a.nfm", "model a", 3);
+        assertEquals(first.hashes(), again.hashes());
+        assertEquals(first.custom(), again.custom());
+        assertEquals(2, repo.latestVersion("targets"), "no new targets version");
+        assertEquals(before, tree(tmp.resolve("repo")));
+    }
+
+    @Test
+    void addTargetRefusesOtherBytesOrFieldsUnderAPublishedName() throws Exception {
+        add("models/a.nfm", "model a", 3);
+        PublishException e = assertAddRefused(PublishException.Reason.TARGET_IMMUTABLE, "model a, retrained", 4);
+        assertEquals("target models/a.nfm is published and immutable; publish under a new name", e.getMessage());
+        assertAddRefused(PublishException.Reason.TARGET_IMMUTABLE, "model a", 4); // same bytes, other fields
+        e = assertAddRefused(PublishException.Reason.RELEASE_COUNTER_LOWERED, "model a, older", 2);
+        assertTrue(e.getMessage().startsWith("target models/a.nfm is published with release counter 3; 2 would lower it"),
+                e.getMessage());
+        assertAddRefused(PublishException.Reason.RELEASE_COUNTER_LOWERED, "model a", 1);
+        add("models/a-v2.nfm", "model a, retrained", 4); // the way to publish it
+    }
+
+    TargetFile add(String name, String content, long releaseCounter) throws Exception {
+        Path f = Files.writeString(Files.createTempFile(tmp, "t", ".bin"), content);
+        return repo.addTarget(f, name, TargetKind.ANOMALY_MODEL.custom(List.of("rpi4"), releaseCounter), "targets",
+                List.of(local.key));
+    }
+
+    PublishException assertAddRefused(PublishException.Reason reason, String content, long releaseCounter) throws Exception {
+        Map<String, String> before = tree(tmp.resolve("repo"));
+        PublishException e = assertThrows(PublishException.class, () -> add("models/a.nfm", content, releaseCounter));
+        assertEquals(reason, e.reason(), e.getMessage());
+        assertEquals(before, tree(tmp.resolve("repo")), "nothing written, nothing left behind");
+        return e;
     }
 
     /** Refused with {@code reason}, and every file of the repository is byte for byte what it was. */
