@@ -239,7 +239,7 @@ class ModelRepositoryTest {
 
     @Test
     void aPublishedNameIsImmutableOnlineAndOffline() throws Exception {
-        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1));
+        ModelRepository repo = ModelRepository.openOrCreate(dir, Clock.systemUTC(), Duration.ofDays(1), true);
         TargetFile a = repo.publish(model("a.nfm", "model a"), "models/a.nfm", TargetKind.ANOMALY_MODEL, List.of("rpi4"), 2);
         byte[] timestamp = repo.metadata("timestamp.json").orElseThrow();
         TargetFile again = repo.publish(model("a-again.nfm", "model a"), "models/a.nfm", TargetKind.ANOMALY_MODEL,
