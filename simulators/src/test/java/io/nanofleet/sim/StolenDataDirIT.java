@@ -105,7 +105,7 @@ class StolenDataDirIT {
         assertEquals(new JsonObject().put("error", "the update channel has no trusted root yet: an admin uploads one (see "
                 + "fleet-server/README.md, 'Offline keys')"), new JsonObject(refused));
         HttpResponse<String> early = OperatorFolder.multipart(http, base + "/api/v1/models", admin,
-                Map.of("name", GOOD, "kind", "anomaly-model", "hardwareId", HW, "releaseCounter", "1"), Map.of("model", new byte[] {1}));
+                Map.of("name", GOOD, "kind", "anomaly-model", "hardwareId", HW, "releaseCounter", "1"), Map.of("model", DemoModels.detector(SimulatedSensor.DEFAULT_CHANNELS, 100)));
         assertEquals(409, early.statusCode(), early.body());
         assertTrue(early.body().contains("init --online-keys"), early.body());
         assertEquals(false, new JsonObject(send("GET", base + "/api/v1/models", null, admin, 200)).getBoolean("trustedRoot"));
