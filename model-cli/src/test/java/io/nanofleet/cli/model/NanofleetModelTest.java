@@ -1,4 +1,4 @@
-package io.nanofleet.anomaly.cli;
+package io.nanofleet.cli.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
