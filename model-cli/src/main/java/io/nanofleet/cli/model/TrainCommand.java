@@ -25,9 +25,11 @@ import picocli.CommandLine.Spec;
  * <p>Other models' trainers can be added as subcommands ({@code train <model> ...}); {@code train} without one
  * still trains the anomaly model. That is why {@code --data} and {@code --out} are checked in {@link #call()}
  * and not declared {@code required}: picocli checks a parent's required options even when a subcommand is
- * given, so {@code train <model>} would fail for want of them.
+ * given, so {@code train <model>} would fail for want of them. The synopsis is written out so --help still shows
+ * them as required; give it a line per subcommand when one is added.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        customSynopsis = "${COMMAND-FULL-NAME} [-hV] --data=FILE|DIR --out=FILE [--seed=N] [--epochs=N]",
         description = {"Train the fleet base model (linear autoencoder) on normal data, quantize it to int8 and write "
                 + "the model file (plus its float twin, <name>.float.nfm, for evaluation).",
                 "Input: a SKAB-format csv or a folder of them (searched recursively), e.g. SKAB's anomaly-free run or "

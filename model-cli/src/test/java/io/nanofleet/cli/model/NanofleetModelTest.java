@@ -127,6 +127,9 @@ class NanofleetModelTest {
     void exitCodesAndMessages() throws IOException {
         assertEquals(0, run("--help").code());
         assertEquals(0, run("eval", "skab", "--help").code());
+        Run trainHelp = run("train", "--help");
+        assertEquals(0, trainHelp.code());
+        assertTrue(trainHelp.out().startsWith("Usage: nanofleet-model train [-hV] --data=FILE|DIR --out=FILE "), trainHelp.out());
         assertEquals(2, run().code());
         assertEquals(2, run("eval", "skab").code());
         assertEquals(2, run("eval", "skab", "--data", data.toString(), "--protocol", "loose").code());
