@@ -1,4 +1,4 @@
-package io.nanofleet.anomaly.cli;
+package io.nanofleet.cli.model;
 
 import io.nanofleet.anomaly.detect.DetectorConfig;
 import io.nanofleet.anomaly.eval.AnomalyEvent;

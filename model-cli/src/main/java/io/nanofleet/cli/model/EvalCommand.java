@@ -1,4 +1,4 @@
-package io.nanofleet.anomaly.cli;
+package io.nanofleet.cli.model;
 
 import picocli.CommandLine.Command;
 

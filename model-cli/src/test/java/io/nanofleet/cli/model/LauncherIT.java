@@ -1,9 +1,8 @@
-package io.nanofleet.anomaly.cli;
+package io.nanofleet.cli.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nanofleet.anomaly.TestData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

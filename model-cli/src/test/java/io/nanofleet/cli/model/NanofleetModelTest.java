@@ -1,4 +1,4 @@
-package io.nanofleet.anomaly.cli;
+package io.nanofleet.cli.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,17 +8,23 @@ import io.nanofleet.anomaly.model.FleetModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 class NanofleetModelTest {
     static final Pattern OVERALL = Pattern.compile("overall protocol=(strict|fleet) int8_f1=([0-9.]+) int8_far=([0-9.]+) "
@@ -121,6 +127,9 @@ class NanofleetModelTest {
     void exitCodesAndMessages() throws IOException {
         assertEquals(0, run("--help").code());
         assertEquals(0, run("eval", "skab", "--help").code());
+        Run trainHelp = run("train", "--help");
+        assertEquals(0, trainHelp.code());
+        assertTrue(trainHelp.out().startsWith("Usage: nanofleet-model train [-hV] --data=FILE|DIR --out=FILE "), trainHelp.out());
         assertEquals(2, run().code());
         assertEquals(2, run("eval", "skab").code());
         assertEquals(2, run("eval", "skab", "--data", data.toString(), "--protocol", "loose").code());
@@ -131,6 +140,13 @@ class NanofleetModelTest {
         Run missing = run("eval", "skab", "--data", tmp.resolve("nope").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("pass --data pointing at a folder"), missing.err());
+
+        Run noTrainArgs = run("train");
+        assertEquals(2, noTrainArgs.code());
+        assertTrue(noTrainArgs.err().contains("Missing required options: '--data=FILE|DIR', '--out=FILE'"), noTrainArgs.err());
+        Run noOut = run("train", "--data", data.resolve("anomaly-free").toString());
+        assertEquals(2, noOut.code());
+        assertTrue(noOut.err().contains("Missing required option: '--out=FILE'"), noOut.err());
 
         Run anomalous = run("train", "--data", data.resolve("valveX/0.csv").toString(), "--out", tmp.resolve("m.nfm").toString());
         assertEquals(1, anomalous.code());
@@ -147,5 +163,39 @@ class NanofleetModelTest {
         Run shortFile = run("eval", "skab", "--data", data.toString(), "--protocol", "strict");
         assertEquals(1, shortFile.code());
         assertTrue(shortFile.err().contains("valveX/2.csv has 1 rows"), shortFile.err());
+    }
+
+    /** Stands in for another model's trainer ({@code train <model>}); not a real command. */
+    @Command(name = "probe")
+    static final class ProbeTrainer implements Callable<Integer> {
+        @Option(names = "--data")
+        Path data;
+        Path ranWith;
+
+        @Override
+        public Integer call() {
+            ranWith = data;
+            return 0;
+        }
+    }
+
+    @Test
+    void trainTakesSubcommandsAndStillRunsItselfWithoutOne() {
+        CommandLine cl = NanofleetModel.commandLine();
+        ProbeTrainer probe = new ProbeTrainer();
+        cl.getSubcommands().get("train").addSubcommand(probe);
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        cl.setErr(new PrintWriter(err, true));
+
+        assertEquals(0, cl.execute("train", "probe", "--data", "x.csv"), err.toString());
+        assertEquals(Path.of("x.csv"), probe.ranWith, "the subcommand ran, train's own --data/--out were not demanded");
+
+        Path model = tmp.resolve("fleet.nfm");
+        assertEquals(0, cl.execute("train", "--data", data.resolve("anomaly-free").toString(), "--out", model.toString()), err.toString());
+        assertTrue(Files.exists(model), "train without a subcommand still trains the anomaly model");
+
+        assertEquals(2, cl.execute("train"));
+        assertTrue(err.toString().contains("Missing required options"), err.toString());
     }
 }

@@ -1,4 +1,4 @@
-package io.nanofleet.anomaly.cli;
+package io.nanofleet.cli.model;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,11 +22,16 @@ public final class NanofleetModel implements Runnable {
 
     /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage. */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command tree with its error handling (a failure prints "error: <message>" and exits 1). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new NanofleetModel());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + ex.getMessage());
             return 1;
         });
-        return cl.execute(args);
+        return cl;
     }
 }
