@@ -60,15 +60,20 @@ public final class IntentTrainer {
             index.put(intents.get(i), i);
         }
         TextHasher hasher = new TextHasher(options.count(), options.vocab(), options.minN(), options.maxN());
-        float[][] x = new float[data.size()][];
-        int[] y = new int[data.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = hasher.hash(data.get(i).text());
+        int copies = 1 + options.augment();
+        float[][] x = new float[data.size() * copies][];
+        int[] y = new int[x.length];
+        java.util.SplittableRandom drop = new java.util.SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+        for (int i = 0; i < data.size(); i++) {
             Integer label = index.get(data.get(i).intent());
             if (label == null) {
                 throw new IllegalArgumentException("intent '" + data.get(i).intent() + "' is not in the label space");
             }
-            y[i] = label;
+            for (int c = 0; c < copies; c++) {
+                String text = c == 0 ? data.get(i).text() : dropWords(data.get(i).text(), drop);
+                x[i * copies + c] = hasher.hash(text);
+                y[i * copies + c] = label;
+            }
         }
         ModelBuilder withSoftmax = new ModelBuilder(options.seed());
         int out = network(withSoftmax, intents.size());
@@ -97,9 +102,24 @@ public final class IntentTrainer {
         Map<String, String> slotProps = SlotExtractor.learn(inScope).toProperties();
         deployed = deployed.withMetadata(CommandModel.metadata(intents, scenarios, new TreeSet<>(options.localScenarios()),
                 temperature, threshold, hasher, slotProps));
-        float[][] calibration = Arrays.copyOf(x, Math.min(x.length, 2000));
+        float[][] calibration = new float[Math.min(data.size(), 2000)][];
+        for (int i = 0; i < calibration.length; i++) {
+            calibration[i] = x[i * copies];
+        }
         Model int8 = Quantizer.percentile(99.99).quantize(deployed, calibration).model();
         return CommandModel.of(int8);
+    }
+
+    /** The text with each word dropped with probability 0.2 (never all of them). */
+    static String dropWords(String text, java.util.SplittableRandom rnd) {
+        String[] words = text.split("\\s+");
+        StringBuilder sb = new StringBuilder();
+        for (String w : words) {
+            if (rnd.nextDouble() >= 0.2) {
+                sb.append(w).append(' ');
+            }
+        }
+        return sb.length() == 0 ? text : sb.toString();
     }
 
     private int network(ModelBuilder b, int classes) {

@@ -113,8 +113,9 @@ public final class SlotExtractor {
                     j++;
                 }
                 if (j + 1 < w.length && Durations.isUnit(w[j + 1]) && (w[j].equals("an") || w[j].equals("a"))) {
-                    claim(w, used, i, j + 2, "duration", out);
-                    i = j + 1;
+                    int stop = andAHalf(w, j + 2);
+                    claim(w, used, i, stop, "duration", out);
+                    i = stop - 1;
                     continue;
                 }
             }
@@ -130,12 +131,7 @@ public final class SlotExtractor {
                 continue;
             }
             if (end < w.length && Durations.isUnit(w[end]) && !out.containsKey("duration")) {
-                int stop = end + 1;
-                // "an hour and a half", "two hours and ten minutes"
-                if (stop + 2 < w.length + 1 && stop + 2 <= w.length && w[stop].equals("and") && w[stop + 1].equals("a")
-                        && w[stop + 2].equals("half")) {
-                    stop += 3;
-                }
+                int stop = andAHalf(w, end + 1);
                 claim(w, used, i, stop, "duration", out);
                 i = stop - 1;
             } else if (end < w.length && (w[end].equals("percent") || (w[end].equals("per") && end + 1 < w.length
@@ -151,6 +147,14 @@ public final class SlotExtractor {
                 i = end - 1;
             }
         }
+    }
+
+    /** {@code at}, or past a following "and a half" ("two hours and a half"). */
+    private static int andAHalf(String[] w, int at) {
+        if (at + 3 <= w.length && w[at].equals("and") && w[at + 1].equals("a") && w[at + 2].equals("half")) {
+            return at + 3;
+        }
+        return at;
     }
 
     private static void match(String[] w, boolean[] used, String type, List<String[]> phrases, Map<String, String> out) {

@@ -24,7 +24,7 @@ public final class Explore {
         }
         TrainOptions o = TrainOptions.defaults(local).withShape(Integer.parseInt(a[0]), Integer.parseInt(a[1]), Integer.parseInt(a[2]),
                 Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[5])).withEpochs(Integer.parseInt(a[6]))
-                .withLearningRate(Float.parseFloat(a[7]));
+                .withLearningRate(Float.parseFloat(a[7])).withAugment(a.length > 8 ? Integer.parseInt(a[8]) : 0);
         CrossValidation.Result cv = CrossValidation.run(data, o, 5, System.err::println);
         float t = Calibration.temperature(cv.logits(), CrossValidation.gold(cv));
         for (double off : new double[]{0.99, 0.995, 0.997}) {

@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
  * them as required; give it a line per subcommand when one is added.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        customSynopsis = "${COMMAND-FULL-NAME} [-hV] --data=FILE|DIR --out=FILE [--seed=N] [--epochs=N]",
+        subcommands = TrainIntentsCommand.class,
+        customSynopsis = {"${COMMAND-FULL-NAME} [-hV] --data=FILE|DIR --out=FILE [--seed=N] [--epochs=N]",
+                "${COMMAND-FULL-NAME} intents --data=FILE.jsonl [--data=FILE2.jsonl] --local-scenarios=iot --out=FILE [--folds=K]"},
         description = {"Train the fleet base model (linear autoencoder) on normal data, quantize it to int8 and write "
                 + "the model file (plus its float twin, <name>.float.nfm, for evaluation).",
                 "Input: a SKAB-format csv or a folder of them (searched recursively), e.g. SKAB's anomaly-free run or "
