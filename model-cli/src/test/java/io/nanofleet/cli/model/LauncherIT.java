@@ -21,13 +21,17 @@ class LauncherIT {
     }
 
     static Result launch(String... args) throws IOException, InterruptedException {
+        return launch(120, args);
+    }
+
+    static Result launch(int timeoutSeconds, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("nfm", ".out");
         Path err = Files.createTempFile("nfm", ".err");
         try {
             Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "launcher did not finish in 120 s");
+            assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "launcher did not finish in " + timeoutSeconds + " s");
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
