@@ -50,23 +50,52 @@ public final class SlotExtractor {
         this.lexicons = m;
     }
 
-    /** Learns the lexicons from annotated in-scope utterances (spans of {@link #LEXICON_TYPES}). */
+    /**
+     * Learns the lexicons from annotated in-scope utterances (spans of {@link #LEXICON_TYPES}). A phrase is
+     * kept only if, where it occurs in the training text, it is annotated at least half the time: annotators
+     * mark "vacuum cleaner" as a device nearly always but "lights" almost never, and a lexicon that fires
+     * where people do not see a slot only adds false positives.
+     */
     public static SlotExtractor learn(Collection<Utterance> utterances) {
-        Map<String, TreeSet<String>> phrases = new HashMap<>();
+        Map<String, Map<String, int[]>> phrases = new HashMap<>(); // type -> phrase -> annotated count
         for (String t : LEXICON_TYPES) {
-            phrases.put(t, new TreeSet<>());
+            phrases.put(t, new TreeMap<>());
         }
-        phrases.get("color_type").addAll(COLOURS);
+        for (String c : COLOURS) {
+            phrases.get("color_type").put(c, new int[]{0});
+        }
         for (Utterance u : utterances) {
             for (Utterance.Slot s : u.slots()) {
-                TreeSet<String> set = phrases.get(s.type());
+                Map<String, int[]> set = phrases.get(s.type());
                 String v = String.join(" ", words(s.value()));
                 if (set != null && !v.isEmpty() && v.length() <= 40 && !v.contains("|")) {
-                    set.add(v);
+                    set.computeIfAbsent(v, k -> new int[]{0})[0]++;
                 }
             }
         }
-        return new SlotExtractor(phrases);
+        Map<String, Integer> occurrences = new HashMap<>();
+        for (Utterance u : utterances) {
+            String text = " " + String.join(" ", words(u.text())) + " ";
+            for (Map<String, int[]> set : phrases.values()) {
+                for (String p : set.keySet()) {
+                    if (text.contains(" " + p + " ")) {
+                        occurrences.merge(p, 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        Map<String, List<String>> kept = new HashMap<>();
+        phrases.forEach((type, set) -> {
+            List<String> list = new ArrayList<>();
+            set.forEach((p, annotated) -> {
+                int seen = occurrences.getOrDefault(p, 0);
+                if (seen == 0 || annotated[0] * 2 >= seen) {
+                    list.add(p);
+                }
+            });
+            kept.put(type, list);
+        });
+        return new SlotExtractor(kept);
     }
 
     /** Reads the lexicons back from model properties ({@code slots.lexicon.TYPE = a|b|c}). */
