@@ -82,7 +82,7 @@ public final class LlmException extends Exception {
     static LlmException fromProvider(String provider, AttemptFailure last, int attempts) {
         String message = provider + ": " + last.reason() + " after " + attempts
                 + (attempts == 1 ? " attempt: " : " attempts: ") + last.getMessage()
-                + (last.partialOutput() ? " (part of the answer had already been passed on, so it was not retried)" : "");
+                + (last.partialOutput() ? " (after part of the answer had been passed on)" : "");
         return new LlmException(last.reason(), provider, message, last.httpStatus(), attempts,
                 last.partialOutput(), List.of(), last);
     }
