@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -57,6 +59,7 @@ public final class LlmConfig {
     private static final Set<String> SECRET_KEYS = Set.of("apikey", "key", "token", "secret", "password",
             "authorization", "bearer", "bearertoken", "accesstoken");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final Pattern LINE = Pattern.compile("line (\\d+):");
     private static final long MAX_TIMEOUT_MS = Duration.ofHours(1).toMillis();
 
     private final List<ProviderConfig> providers;
@@ -107,7 +110,7 @@ public final class LlmConfig {
         Builder b = builder();
         Fields top = new Fields((MapNode) root, "", problems);
         top.unknown(TOP_KEYS);
-        Long cooldown = top.integer("cooldown-ms", 0, Long.MAX_VALUE / 1_000_000);
+        Long cooldown = top.integer("cooldown-ms", 0, Duration.ofDays(1).toMillis());
         if (cooldown != null) {
             b.cooldown(Duration.ofMillis(cooldown));
         }
@@ -128,9 +131,21 @@ public final class LlmConfig {
             readProviders(list, env, problems, b);
         }
         if (!problems.isEmpty()) {
-            throw new LlmConfigException(source, problems);
+            throw new LlmConfigException(source, byLine(problems));
         }
         return b.build();
+    }
+
+    /** Problems in file order (they are found key by key, not line by line); stable within a line. */
+    private static List<String> byLine(List<String> problems) {
+        List<String> sorted = new ArrayList<>(problems);
+        sorted.sort(Comparator.comparingLong(LlmConfig::lineOf));
+        return sorted;
+    }
+
+    private static long lineOf(String problem) {
+        Matcher m = LINE.matcher(problem);
+        return m.lookingAt() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private static void readProviders(ListNode list, Function<String, String> env, List<String> problems, Builder b) {

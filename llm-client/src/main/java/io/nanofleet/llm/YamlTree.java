@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -18,6 +20,7 @@ import java.util.stream.Collectors;
  */
 final class YamlTree {
     private static final YAMLFactory YAML = new YAMLFactory();
+    private static final Pattern MARK = Pattern.compile("in '[^']*', line (\\d+), column \\d+");
 
     private YamlTree() {
     }
@@ -108,8 +111,8 @@ final class YamlTree {
             }
             return root;
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-            problems.add(where + "not valid YAML: " + description(e));
+            int line = problemLine(e);
+            problems.add((line > 0 ? "line " + line + ": " : "") + "not valid YAML: " + description(e));
             return null;
         } catch (IOException e) {
             // A String source does no I/O; this is the parser's checked signature only.
@@ -158,6 +161,22 @@ final class YamlTree {
     static String shown(String key) {
         String k = key.length() > 30 ? key.substring(0, 30) + "..." : key;
         return "'" + k.replaceAll("\\p{Cntrl}", "?") + "'";
+    }
+
+    /**
+     * Where the problem is. SnakeYAML names up to two places, where the construct began and where it went wrong,
+     * in that order; Jackson's location is sometimes the first. The last one is the line to fix.
+     */
+    private static int problemLine(JsonProcessingException e) {
+        Matcher m = MARK.matcher(e.getOriginalMessage() == null ? "" : e.getOriginalMessage());
+        int line = -1;
+        while (m.find()) {
+            line = Integer.parseInt(m.group(1));
+        }
+        if (line > 0) {
+            return line;
+        }
+        return e.getLocation() == null ? -1 : e.getLocation().getLineNr();
     }
 
     /**
