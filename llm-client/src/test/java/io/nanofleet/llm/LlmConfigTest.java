@@ -22,33 +22,18 @@ class LlmConfigTest {
     private static final Function<String, String> ENV = Map.of("OPENAI_API_KEY", OPENAI_KEY,
             "OPENROUTER_API_KEY", OPENROUTER_KEY, "EMPTY_KEY", " ")::get;
 
-    /** The example in llm-client/README.md, kept in step with it by hand. */
-    static final String EXAMPLE = String.join("\n",
-            "# Asked in this order; the next one only when the one before failed or is cooling down.",
-            "providers:",
-            "  - name: openai",
-            "    base-url: https://api.openai.com/v1",
-            "    model: gpt-4o-mini",
-            "    api-key-env: OPENAI_API_KEY",
-            "    timeout-ms: 20000",
-            "    max-retries: 2",
-            "    price-per-1k-input: 0.00015",
-            "    price-per-1k-output: 0.0006",
-            "  - name: openrouter",
-            "    base-url: https://openrouter.ai/api/v1",
-            "    model: meta-llama/llama-3.1-8b-instruct",
-            "    api-key-env: OPENROUTER_API_KEY",
-            "    price-per-1k-input: 0.00002",
-            "    price-per-1k-output: 0.00005",
-            "  - name: local",
-            "    base-url: http://127.0.0.1:11434/v1   # Ollama; llama.cpp's llama-server is :8080/v1",
-            "    model: qwen2.5:0.5b",
-            "    timeout-ms: 60000",
-            "    max-retries: 0",
-            "cooldown-ms: 30000",
-            "failures-before-cooldown: 3",
-            "stream-buffering: until-last-attempt",
-            "");
+    /** The YAML example of llm-client/README.md, read from there so the two cannot drift apart. */
+    static final String EXAMPLE = readmeYaml();
+
+    private static String readmeYaml() {
+        try {
+            String readme = Files.readString(Path.of("README.md"));
+            int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+            return readme.substring(start, readme.indexOf("```", start));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static LlmConfigException problems(String yaml) {
         return assertThrows(LlmConfigException.class, () -> LlmConfig.parse(yaml, "llm.yaml", ENV));
@@ -119,20 +104,20 @@ class LlmConfigTest {
     @Test
     void aMissingVariableIsNamed() {
         LlmConfigException e = problems(EXAMPLE.replace("OPENROUTER_API_KEY", "OPENROUTER_KEY_TYPO"));
-        assertEquals(List.of("line 14: provider 2 'openrouter': api-key-env names environment variable OPENROUTER_KEY_TYPO, which is not set"),
+        assertEquals(List.of("line 13: provider 2 'openrouter': api-key-env names environment variable OPENROUTER_KEY_TYPO, which is not set"),
                 e.problems());
         assertTrue(e.getMessage().startsWith("llm.yaml: 1 problem(s):"), e.getMessage());
     }
 
     @Test
     void anEmptyVariableIsAProblemToo() {
-        assertProblem(problems(EXAMPLE.replace("OPENAI_API_KEY", "EMPTY_KEY")), "line 6: provider 1 'openai': api-key-env names environment variable EMPTY_KEY, which is empty");
+        assertProblem(problems(EXAMPLE.replace("OPENAI_API_KEY", "EMPTY_KEY")), "line 5: provider 1 'openai': api-key-env names environment variable EMPTY_KEY, which is empty");
     }
 
     @Test
     void aKeyWrittenIntoTheFileIsRefusedAndNotRepeated() {
         LlmConfigException e = problems(EXAMPLE.replace("    api-key-env: OPENAI_API_KEY", "    api-key: " + OPENAI_KEY));
-        assertProblem(e, "line 6: provider 1 'openai': unknown key 'api-key': keys never go in this file");
+        assertProblem(e, "line 5: provider 1 'openai': unknown key 'api-key': keys never go in this file");
         assertProblem(e, "api-key-env");
         assertFalse(e.getMessage().contains(OPENAI_KEY), e.getMessage());
         assertFalse(e.getMessage().contains("AAAAbbbb"), e.getMessage());
@@ -141,7 +126,7 @@ class LlmConfigTest {
     @Test
     void aKeyPastedIntoApiKeyEnvIsRefusedAndNotRepeated() {
         LlmConfigException e = problems(EXAMPLE.replace("api-key-env: OPENAI_API_KEY", "api-key-env: " + OPENAI_KEY));
-        assertEquals(List.of("line 6: provider 1 'openai': api-key-env must be the name of an environment variable (letters, digits, '_'), not the key itself"),
+        assertEquals(List.of("line 5: provider 1 'openai': api-key-env must be the name of an environment variable (letters, digits, '_'), not the key itself"),
                 e.problems());
         assertFalse(e.getMessage().contains("AAAAbbbb"), e.getMessage());
     }
@@ -149,7 +134,7 @@ class LlmConfigTest {
     @Test
     void credentialsInTheUrlAreRefusedAndNotRepeated() {
         LlmConfigException e = problems(EXAMPLE.replace("https://api.openai.com/v1", "https://user:hunter2@api.openai.com/v1"));
-        assertProblem(e, "line 4: provider 1 'openai': base-url must not carry credentials");
+        assertProblem(e, "line 3: provider 1 'openai': base-url must not carry credentials");
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     }
 
@@ -158,10 +143,10 @@ class LlmConfigTest {
         LlmConfigException e = problems(EXAMPLE.replace("    timeout-ms: 20000", "    timeout: 20000")
                 .replace("    base-url: https://openrouter.ai/api/v1", "    base_url: https://openrouter.ai/api/v1")
                 .replace("cooldown-ms: 30000", "cooldown-ms: 30000\nretries: 4"));
-        assertProblem(e, "line 7: provider 1 'openai': unknown key 'timeout' (known: api-key-env, base-url,");
-        assertProblem(e, "line 12: provider 2 'openrouter': unknown key 'base_url' (did you mean base-url?)");
-        assertProblem(e, "line 11: provider 2 'openrouter': base-url is missing");
-        assertProblem(e, "line 23: unknown key 'retries'");
+        assertProblem(e, "line 6: provider 1 'openai': unknown key 'timeout' (known: api-key-env, base-url,");
+        assertProblem(e, "line 11: provider 2 'openrouter': unknown key 'base_url' (did you mean base-url?)");
+        assertProblem(e, "line 10: provider 2 'openrouter': base-url is missing");
+        assertProblem(e, "line 22: unknown key 'retries'");
     }
 
     @Test
@@ -171,11 +156,11 @@ class LlmConfigTest {
                 .replace("price-per-1k-output: 0.00005", "price-per-1k-output: [1, 2]")
                 .replace("model: qwen2.5:0.5b", "model: 7")
                 .replace("failures-before-cooldown: 3", "failures-before-cooldown: 2.5"));
-        assertProblem(e, "line 7: provider 1 'openai': timeout-ms must be a whole number, found text");
-        assertProblem(e, "line 8: provider 1 'openai': max-retries must be a whole number, found text");
-        assertProblem(e, "line 16: provider 2 'openrouter': price-per-1k-output must be a number, found a list");
-        assertProblem(e, "line 19: provider 3 'local': model must be text, found a whole number");
-        assertProblem(e, "line 23: failures-before-cooldown must be a whole number, found a decimal number");
+        assertProblem(e, "line 6: provider 1 'openai': timeout-ms must be a whole number, found text");
+        assertProblem(e, "line 7: provider 1 'openai': max-retries must be a whole number, found text");
+        assertProblem(e, "line 15: provider 2 'openrouter': price-per-1k-output must be a number, found a list");
+        assertProblem(e, "line 18: provider 3 'local': model must be text, found a whole number");
+        assertProblem(e, "line 22: failures-before-cooldown must be a whole number, found a decimal number");
         assertFalse(e.getMessage().contains("yes please"), e.getMessage());
     }
 
@@ -216,7 +201,7 @@ class LlmConfigTest {
     @Test
     void aKeySetTwiceIsAProblem() {
         assertProblem(problems(EXAMPLE.replace("    max-retries: 2", "    max-retries: 2\n    model: gpt-4o")),
-                "line 9: 'model' is set twice (first on line 5)");
+                "line 8: 'model' is set twice (first on line 4)");
     }
 
     @Test
