@@ -1,6 +1,5 @@
 package io.nanofleet.llm;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -10,8 +9,9 @@ import java.util.stream.Collectors;
  * {@link Reason#ALL_PROVIDERS_FAILED} from a {@link ProviderChain}, whose {@link #failures()} says what happened
  * to each provider.
  *
- * <p>Messages name the provider, the reason, the HTTP status and what the server said, with the provider's API
- * key masked wherever the server echoed it. They never contain request content.
+ * <p>Messages name the provider, the reason, the HTTP status and what the server said (cut to 300 characters),
+ * with the provider's API key masked wherever the server echoed it. The client adds nothing of the request to
+ * them; a server's own message may quote it.
  */
 public final class LlmException extends Exception {
     /** Why a call failed; {@link #retryable()} says whether the same provider is asked again. */
@@ -123,10 +123,5 @@ public final class LlmException extends Exception {
     /** Each provider's outcome, in chain order, for {@link Reason#ALL_PROVIDERS_FAILED}; empty otherwise. */
     public List<ProviderFailure> failures() {
         return failures;
-    }
-
-    /** Retry delay that the server asked for, if any (kept on the attempt failure that is the cause). */
-    Optional<Duration> retryAfter() {
-        return getCause() instanceof AttemptFailure ? ((AttemptFailure) getCause()).retryAfter() : Optional.empty();
     }
 }
