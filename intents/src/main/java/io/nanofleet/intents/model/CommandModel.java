@@ -20,7 +20,8 @@ import java.util.Set;
  * A trained command model: the int8 network (hashed text in, one logit per intent out) and everything the
  * device needs to act on its output, all inside the one signed {@code .nfm} file: the intent labels and their
  * scenarios, which scenarios the device answers itself, the calibration temperature, the confidence threshold
- * below which it offloads, the text hasher's settings and the slot lexicons. Immutable and thread-safe;
+ * below which it offloads, each ensemble member's text hasher settings and the slot lexicons. The network has
+ * one input and one output per member (see {@link IntentTrainer}); the predictor averages their logits. Immutable and thread-safe;
  * {@link #predictor()} gives a per-thread predictor.
  */
 public final class CommandModel {
@@ -34,10 +35,8 @@ public final class CommandModel {
     private final boolean[] local;
     private final float temperature;
     private final float threshold;
-    private final int count;
-    private final int vocab;
-    private final int minN;
-    private final int maxN;
+    /** Per ensemble member: count, vocab, min n, max n of its text hasher. */
+    private final int[][] hashers;
     private final SlotExtractor slots;
 
     private CommandModel(Model network) throws ModelFormatException {
@@ -52,8 +51,17 @@ public final class CommandModel {
         if (scenarios.size() != intents.size()) {
             throw new ModelFormatException("model names " + intents.size() + " intents but " + scenarios.size() + " scenarios");
         }
-        if (network.outputSize() != intents.size()) {
-            throw new ModelFormatException("network has " + network.outputSize() + " outputs for " + intents.size() + " intents");
+        int members = integer(md, "members");
+        int[] ins = network.graph().inputs();
+        int[] outs = network.graph().outputs();
+        if (members < 1 || ins.length != members || outs.length != members) {
+            throw new ModelFormatException("model names " + members + " ensemble members but its network has "
+                    + ins.length + " inputs and " + outs.length + " outputs");
+        }
+        for (int out : outs) {
+            if (network.graph().value(out).size != intents.size()) {
+                throw new ModelFormatException("a member has " + network.graph().value(out).size + " outputs for " + intents.size() + " intents");
+            }
         }
         localScenarios = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(required(md, "local-scenarios").split(","))));
         local = new boolean[intents.size()];
@@ -65,17 +73,19 @@ public final class CommandModel {
         if (!(temperature > 0) || !(threshold >= 0 && threshold <= 1)) {
             throw new ModelFormatException("temperature must be > 0 and threshold in [0, 1], got " + temperature + ", " + threshold);
         }
-        count = integer(md, "hasher.count");
-        vocab = integer(md, "hasher.vocab");
-        minN = integer(md, "hasher.min-n");
-        maxN = integer(md, "hasher.max-n");
-        if (network.inputSize() != count) {
-            throw new ModelFormatException("network reads " + network.inputSize() + " ids, hasher writes " + count);
-        }
-        try {
-            new TextHasher(count, vocab, minN, maxN);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException("bad hasher settings: " + e.getMessage());
+        hashers = new int[members][];
+        for (int m = 0; m < members; m++) {
+            String p = "hasher." + m + ".";
+            int[] h = {integer(md, p + "count"), integer(md, p + "vocab"), integer(md, p + "min-n"), integer(md, p + "max-n")};
+            if (network.graph().value(ins[m]).size != h[0]) {
+                throw new ModelFormatException("member " + m + " reads " + network.graph().value(ins[m]).size + " ids, its hasher writes " + h[0]);
+            }
+            try {
+                new TextHasher(h[0], h[1], h[2], h[3]);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException("bad hasher settings of member " + m + ": " + e.getMessage());
+            }
+            hashers[m] = h;
         }
         slots = SlotExtractor.fromProperties(md.properties());
     }
@@ -125,17 +135,21 @@ public final class CommandModel {
      * {@code slotLexicon} maps a slot type to the phrases the extractor looks for.
      */
     public static ModelMetadata metadata(List<String> intents, List<String> scenarios, Set<String> localScenarios,
-                                         float temperature, float threshold, TextHasher hasher,
+                                         float temperature, float threshold, List<TextHasher> hashers,
                                          Map<String, String> slotProperties) {
         ModelMetadata.Builder b = ModelMetadata.builder().kind(KIND).labels(intents)
                 .property("scenarios", String.join(",", scenarios))
                 .property("local-scenarios", String.join(",", localScenarios))
                 .property("temperature", Float.toString(temperature))
                 .property("threshold", Float.toString(threshold))
-                .property("hasher.count", Integer.toString(hasher.count()))
-                .property("hasher.vocab", Integer.toString(hasher.vocab()))
-                .property("hasher.min-n", Integer.toString(hasher.minN()))
-                .property("hasher.max-n", Integer.toString(hasher.maxN()));
+                .property("members", Integer.toString(hashers.size()));
+        for (int m = 0; m < hashers.size(); m++) {
+            TextHasher h = hashers.get(m);
+            b.property("hasher." + m + ".count", Integer.toString(h.count()))
+                    .property("hasher." + m + ".vocab", Integer.toString(h.vocab()))
+                    .property("hasher." + m + ".min-n", Integer.toString(h.minN()))
+                    .property("hasher." + m + ".max-n", Integer.toString(h.maxN()));
+        }
         slotProperties.forEach(b::property);
         return b.build();
     }
@@ -195,8 +209,13 @@ public final class CommandModel {
         return slots;
     }
 
-    TextHasher newHasher() {
-        return new TextHasher(count, vocab, minN, maxN);
+    int members() {
+        return hashers.length;
+    }
+
+    TextHasher newHasher(int member) {
+        int[] h = hashers[member];
+        return new TextHasher(h[0], h[1], h[2], h[3]);
     }
 
     /** Bytes of the model file. */
@@ -206,7 +225,7 @@ public final class CommandModel {
 
     @Override
     public String toString() {
-        return KIND + "[" + intents.size() + " intents, local " + localScenarios + ", threshold " + threshold
+        return KIND + "[" + intents.size() + " intents, " + hashers.length + " members, local " + localScenarios + ", threshold " + threshold
                 + ", temperature " + temperature + ", " + network.parameterCount() + " parameters]";
     }
 

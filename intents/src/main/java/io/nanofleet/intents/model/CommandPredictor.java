@@ -12,7 +12,8 @@ import java.util.Map;
 public final class CommandPredictor {
     private final CommandModel model;
     private final Interpreter interpreter;
-    private final TextHasher hasher;
+    private final TextHasher[] hashers;
+    private final float[] logits;
     private final float[] probabilities;
     private int best = -1;
     private float confidence;
@@ -20,7 +21,11 @@ public final class CommandPredictor {
     CommandPredictor(CommandModel model) {
         this.model = model;
         this.interpreter = new Interpreter(model.network());
-        this.hasher = model.newHasher();
+        this.hashers = new TextHasher[model.members()];
+        for (int m = 0; m < hashers.length; m++) {
+            hashers[m] = model.newHasher(m);
+        }
+        this.logits = new float[model.intents().size()];
         this.probabilities = new float[model.intents().size()];
     }
 
@@ -29,9 +34,7 @@ public final class CommandPredictor {
      * {@link #decision()} then describe this call.
      */
     public int classify(CharSequence text) {
-        hasher.hash(text, interpreter.input());
-        interpreter.run();
-        float[] logits = interpreter.output();
+        logits(text);
         float inv = 1f / model.temperature();
         int arg = 0;
         for (int i = 1; i < logits.length; i++) {
@@ -53,6 +56,26 @@ public final class CommandPredictor {
         best = arg;
         confidence = probabilities[arg];
         return arg;
+    }
+
+    /** The members' averaged logits for {@code text} (a live view, overwritten by the next call). */
+    public float[] logits(CharSequence text) {
+        for (int m = 0; m < hashers.length; m++) {
+            hashers[m].hash(text, interpreter.input(m));
+        }
+        interpreter.run();
+        java.util.Arrays.fill(logits, 0f);
+        for (int m = 0; m < hashers.length; m++) {
+            float[] z = interpreter.output(m);
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] += z[i];
+            }
+        }
+        float inv = 1f / hashers.length;
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] *= inv;
+        }
+        return logits;
     }
 
     /** Calibrated probability of the intent the last {@link #classify} chose. */

@@ -9,7 +9,7 @@ import java.util.Set;
  */
 public record TrainOptions(Set<String> localScenarios, int count, int vocab, int dim, int hidden, int minN, int maxN,
                            int epochs, float learningRate, int batchSize, long seed,
-                           double minOffload, double maxWrongLocal, int augment) {
+                           double minOffload, double maxWrongLocal, int members) {
     public TrainOptions {
         localScenarios = Set.copyOf(localScenarios);
         if (localScenarios.isEmpty()) {
@@ -18,8 +18,8 @@ public record TrainOptions(Set<String> localScenarios, int count, int vocab, int
         if (count < 1 || vocab < 2 || dim < 1 || hidden < 1 || epochs < 1 || batchSize < 1 || !(learningRate > 0)) {
             throw new IllegalArgumentException("count, vocab, dim, hidden, epochs, batch size and learning rate must be positive");
         }
-        if (augment < 0) {
-            throw new IllegalArgumentException("augment must be >= 0");
+        if (members < 1 || members > 8) {
+            throw new IllegalArgumentException("members must be 1..8, got " + members);
         }
         if (!(minOffload > 0 && minOffload <= 1) || !(maxWrongLocal >= 0 && maxWrongLocal < 1)) {
             throw new IllegalArgumentException("min offload must be in (0, 1] and max wrong-local in [0, 1)");
@@ -27,27 +27,41 @@ public record TrainOptions(Set<String> localScenarios, int count, int vocab, int
     }
 
     public static TrainOptions defaults(Set<String> localScenarios) {
-        return new TrainOptions(localScenarios, 160, 6144, 32, 64, 3, 5, 12, 0.004f, 32, 42, 0.995, 0.015, 0);
+        return new TrainOptions(localScenarios, 160, 2048, 32, 64, 3, 5, 12, 0.004f, 32, 42, 0.995, 0.015, 3);
+    }
+
+    /** Character n-gram ranges of the ensemble's members, in turn: each member hashes the text its own way. */
+    private static final int[][] MEMBER_NGRAMS = {{0, 0}, {-1, -1}, {0, 1}, {-1, 0}};
+
+    /**
+     * Member {@code i} of the ensemble: its own seed, a different bucket count (so words collide differently)
+     * and a shifted n-gram range, so the members err on different utterances and averaging helps.
+     */
+    public TrainOptions member(int i) {
+        int[] shift = MEMBER_NGRAMS[i % MEMBER_NGRAMS.length];
+        int lo = minN == 0 ? 0 : Math.max(1, minN + shift[0]);
+        int hi = maxN == 0 ? 0 : Math.max(lo, maxN + shift[1]);
+        return new TrainOptions(localScenarios, count, vocab - 9 * i, dim, hidden, lo, hi, epochs, learningRate, batchSize,
+                seed + i, minOffload, maxWrongLocal, 1);
+    }
+
+    public TrainOptions withMembers(int k) {
+        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, seed, minOffload, maxWrongLocal, k);
     }
 
     public TrainOptions withSeed(long s) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, s, minOffload, maxWrongLocal, augment);
+        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, s, minOffload, maxWrongLocal, members);
     }
 
     public TrainOptions withEpochs(int e) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, e, learningRate, batchSize, seed, minOffload, maxWrongLocal, augment);
+        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, e, learningRate, batchSize, seed, minOffload, maxWrongLocal, members);
     }
 
     public TrainOptions withShape(int count, int vocab, int dim, int hidden, int minN, int maxN) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, seed, minOffload, maxWrongLocal, augment);
-    }
-
-    /** Extra copies of each training utterance with words dropped at random (a regulariser). */
-    public TrainOptions withAugment(int copies) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, seed, minOffload, maxWrongLocal, copies);
+        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, seed, minOffload, maxWrongLocal, members);
     }
 
     public TrainOptions withLearningRate(float lr) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, lr, batchSize, seed, minOffload, maxWrongLocal, augment);
+        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, lr, batchSize, seed, minOffload, maxWrongLocal, members);
     }
 }

@@ -81,6 +81,26 @@ class CommandModelTest {
     }
 
     @Test
+    void theEnsembleAveragesItsMembers() throws Exception {
+        assertEquals(3, small.network().graph().inputs().length, "three members by default");
+        CommandPredictor p = small.predictor();
+        float[] avg = p.logits("restart the gateway").clone();
+        io.nanofleet.runtime.Interpreter it = new io.nanofleet.runtime.Interpreter(small.network());
+        float[] sum = new float[avg.length];
+        for (int m = 0; m < 3; m++) {
+            small.newHasher(m).hash("restart the gateway", it.input(m));
+        }
+        it.run();
+        for (int m = 0; m < 3; m++) {
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += it.output(m)[i] / 3;
+            }
+        }
+        assertArrayEquals(sum, avg, 1e-5f);
+        assertTrue(small.newHasher(0).vocab() != small.newHasher(1).vocab(), "members hash differently");
+    }
+
+    @Test
     void thresholdDecides() throws Exception {
         CommandPredictor strict = small.withCalibration(1.5f, 1.0f).predictor();
         strict.classify("please mute the anomaly alarms for ten minutes");
@@ -106,6 +126,12 @@ class CommandModelTest {
         assertTrue(e.getMessage().contains("threshold"), e.getMessage());
         var badScope = small.network().withMetadata(small.network().metadata().toBuilder().property("threshold", "1.5").build());
         assertThrows(ModelFormatException.class, () -> CommandModel.of(badScope));
+        var wrongMembers = small.network().withMetadata(small.network().metadata().toBuilder().property("members", "2").build());
+        e = assertThrows(ModelFormatException.class, () -> CommandModel.of(wrongMembers));
+        assertTrue(e.getMessage().contains("2 ensemble members but its network has 3 inputs"), e.getMessage());
+        var wrongHasher = small.network().withMetadata(small.network().metadata().toBuilder().property("hasher.1.count", "7").build());
+        e = assertThrows(ModelFormatException.class, () -> CommandModel.of(wrongHasher));
+        assertTrue(e.getMessage().contains("member 1 reads 160 ids"), e.getMessage());
         byte[] bytes = small.toBytes();
         bytes[bytes.length / 2] ^= 1;
         assertThrows(ModelFormatException.class, () -> CommandModel.fromBytes(bytes), "the file hash catches a flipped bit");

@@ -62,6 +62,12 @@ public final class TrainIntentsCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: the recipe's).")
     Integer epochs;
 
+    @Option(names = "--members", paramLabel = "K", description = "Ensemble members, each hashing the text its own way (default: the recipe's, 3).")
+    Integer members;
+
+    @Option(names = "--buckets", paramLabel = "N", description = "Hash buckets per member; the int8 file is about members x buckets x 32 bytes (default: the recipe's, 2048).")
+    Integer buckets;
+
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed for weights, shuffling and folds (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -89,8 +95,8 @@ public final class TrainIntentsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "every scenario is local: the model needs out-of-scope examples to learn where its scope ends");
         }
         TrainOptions base = TrainOptions.defaults(local);
-        TrainOptions o = new TrainOptions(local, base.count(), base.vocab(), base.dim(), base.hidden(), base.minN(), base.maxN(),
-                epochs == null ? base.epochs() : epochs, base.learningRate(), base.batchSize(), seed, minOffload, maxWrongLocal, base.augment());
+        TrainOptions o = new TrainOptions(local, base.count(), buckets == null ? base.vocab() : buckets, base.dim(), base.hidden(), base.minN(), base.maxN(),
+                epochs == null ? base.epochs() : epochs, base.learningRate(), base.batchSize(), seed, minOffload, maxWrongLocal, members == null ? base.members() : members);
         var err = spec.commandLine().getErr();
         CommandModelTraining.Result r = CommandModelTraining.run(all, o, folds, quiet ? s -> { } : err::println);
         Path parent = out.toAbsolutePath().getParent();
