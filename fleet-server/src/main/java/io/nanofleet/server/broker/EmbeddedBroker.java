@@ -119,7 +119,7 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
     /**
      * With a null registry the broker runs without the authentication extension (see the 3-argument start).
      *
-     * @param gateway null, or the ingest step: devices' state, telemetry, events and wills then go to it
+     * @param gateway null, or the ingest step: devices' state, telemetry, events, queries and wills then go to it
      *                inside the process ({@link UplinkInterceptor}, {@link WillForwarder}) and the server needs
      *                no MQTT subscription
      */
