@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nanofleet.server.broker.BrokerUri;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The ask round trip through an external MQTT 5 broker (NANOFLEET_IT_MQTT_URL, e.g. this machine's Mosquitto;
@@ -16,10 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class AskExternalBrokerIT extends AbstractAskIT {
     static final String ENV = "NANOFLEET_IT_MQTT_URL";
-    static String brokerUrl;
+    String brokerUrl;
 
-    @BeforeAll
-    static void broker() {
+    /** Per test (not @BeforeAll), so the skip and its message show up in the test report. */
+    @BeforeEach
+    void broker() {
         brokerUrl = System.getenv(ENV);
         assumeTrue(brokerUrl != null && !brokerUrl.isBlank(),
                 "skipped: set " + ENV + "=mqtt://host:port (an MQTT 5 broker such as Mosquitto) to run the ask round trip through it");
