@@ -8,6 +8,8 @@ import io.nanofleet.server.api.OperatorRoutes;
 import io.nanofleet.server.api.RouteModule;
 import io.nanofleet.server.api.auth.ApiTokens;
 import io.nanofleet.server.api.auth.BootstrapToken;
+import io.nanofleet.server.ask.AskResponder;
+import io.nanofleet.server.ask.FleetDataAnswerer;
 import io.nanofleet.server.audit.AuditLog;
 import io.nanofleet.server.audit.TakeoverAudit;
 import io.nanofleet.server.broker.BrokerTls;
@@ -64,6 +66,7 @@ public final class FleetServer implements AutoCloseable {
     private BatchWriter writer;
     private EmbeddedBroker broker;
     private DeviceGateway gateway;
+    private AskResponder responder;
     private ApiServer api;
     private String brokerUri;
     private int httpPort;
@@ -108,7 +111,10 @@ public final class FleetServer implements AutoCloseable {
         ServerCertificates certificates = new ServerCertificates(ca, clock);
         // The ingest step and its listeners exist before any transport can deliver a message.
         DeviceHealthLog health = new DeviceHealthLog(clock, Duration.ofHours(6).toMillis());
-        IngestBus bus = new IngestBus().add(IngestBus.Scope.ONCE, writer).add(IngestBus.Scope.EVERY_INSTANCE, health);
+        // Queries (ask channel) are answered once per fleet; issue 14's tiers replace the placeholder answerer.
+        responder = started(new AskResponder(new FleetDataAnswerer(store, health::currentModel, clock), clock));
+        IngestBus bus = new IngestBus().add(IngestBus.Scope.ONCE, writer).add(IngestBus.Scope.EVERY_INSTANCE, health)
+                .add(IngestBus.Scope.ONCE, responder);
         gateway = new DeviceGateway(bus, new EnrollmentPolicy(registry, !config.usesExternalBroker() && config.plainMqtt()), clock);
         ServerMqttClient mqtt = null;
         String mqttScheme;
@@ -129,7 +135,9 @@ public final class FleetServer implements AutoCloseable {
             mqttScheme = "mqtts";
             mqttPort = broker.tlsPort();
         }
+        responder.answerThrough(downlinks);
         metrics.bindFleet(gateway.counters(), writer, store::onlineCountOrUnknown);
+        metrics.bindAsk(responder.counters());
         Vertx vertx = Vertx.vertx();
         started(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         ApiTokens tokens = new ApiTokens(store, clock);
@@ -217,6 +225,11 @@ public final class FleetServer implements AutoCloseable {
 
     public DeviceGateway gateway() {
         return gateway;
+    }
+
+    /** Answers device queries (the ask channel). */
+    public AskResponder responder() {
+        return responder;
     }
 
     public FleetMetrics metrics() {

@@ -7,7 +7,9 @@ import io.nanofleet.protocols.Codecs;
 import io.nanofleet.protocols.Topics;
 import io.nanofleet.protocols.v1.ChannelSummary;
 import io.nanofleet.protocols.v1.DeviceState;
+import io.nanofleet.protocols.v1.Query;
 import io.nanofleet.protocols.v1.TelemetryBatch;
+import io.nanofleet.server.ingest.AskReply;
 import io.nanofleet.server.ingest.DeviceGateway;
 import io.nanofleet.server.ingest.DeviceMessage;
 import io.nanofleet.server.ingest.IngestBus;
@@ -59,6 +61,37 @@ class DeviceGatewayTest {
         assertEquals(1, gateway.counters().rejectedCount(io.nanofleet.server.ingest.IngestCounters.Reject.REVOKED_DEVICE));
         assertEquals(1, store.summaryCount(), "only the known device's summary is stored");
         assertTrue(store.device("ghost").isEmpty() && store.device("gone").isEmpty());
+    }
+
+    @Test
+    void queriesAreDecodedOnceAndHandedOnWithWhereTheirAnswerGoesBadOnesCountedNothingStored() throws Exception {
+        java.util.List<DeviceMessage.Ask> asks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        gateway = new DeviceGateway(new IngestBus().add(IngestBus.Scope.ONCE, writer).add(IngestBus.Scope.ONCE, m -> {
+            if (m instanceof DeviceMessage.Ask a) {
+                asks.add(a);
+            }
+        }), () -> 1_000L);
+        byte[] good = Codecs.QUERY.encode(Query.newBuilder().setDeviceId("dev-1").setQueryId("q-1").setText("status").build());
+        gateway.handle(Topics.ask("dev-1"), good, DeviceMessage.Delivery.SHARE, new AskReply.Mqtt(Topics.answers("dev-1"), new byte[] {1}));
+        gateway.handle(Topics.ask("dev-1"), good); // no reply given: the default
+        gateway.handle(Topics.ask("dev-1"), new byte[] {0x00, 0x01});
+        gateway.handle(Topics.ask("dev-1"), Codecs.QUERY.encode(Query.newBuilder().setDeviceId("dev-2").setQueryId("q-2").build()));
+        gateway.handle(Topics.ask("dev-1"), Codecs.QUERY.encode(Query.newBuilder().setDeviceId("dev-1").build()));
+        gateway.handle(Topics.ask("dev-1"), telemetry("dev-1"));
+
+        assertEquals(2, asks.size());
+        assertEquals("q-1", asks.get(0).query().getQueryId());
+        assertEquals(DeviceMessage.Delivery.SHARE, asks.get(0).delivery());
+        assertEquals(Topics.answers("dev-1"), ((AskReply.Mqtt) asks.get(0).reply()).responseTopic());
+        assertEquals(AskReply.DEFAULT, asks.get(1).reply());
+        var c = gateway.counters();
+        assertEquals(1, c.rejectedCount(Reject.MALFORMED));
+        assertEquals(1, c.rejectedCount(Reject.DEVICE_MISMATCH), "a device may not ask for another");
+        assertEquals(1, c.rejectedCount(Reject.INVALID_FIELD), "query_id is required");
+        assertEquals(1, c.rejectedCount(Reject.WRONG_TYPE));
+        assertEquals(6, c.decodedCount());
+        assertTrue(writer.flush(5000));
+        assertTrue(store.devices().isEmpty(), "queries are not stored");
     }
 
     @Test

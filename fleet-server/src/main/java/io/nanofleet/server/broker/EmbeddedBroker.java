@@ -119,7 +119,7 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
     /**
      * With a null registry the broker runs without the authentication extension (see the 3-argument start).
      *
-     * @param gateway null, or the ingest step: devices' state, telemetry, events and wills then go to it
+     * @param gateway null, or the ingest step: devices' state, telemetry, events, queries and wills then go to it
      *                inside the process ({@link UplinkInterceptor}, {@link WillForwarder}) and the server needs
      *                no MQTT subscription
      */
@@ -232,13 +232,16 @@ public final class EmbeddedBroker implements AutoCloseable, SessionControl, Down
     }
 
     @Override
-    public void publish(String topic, byte[] payload, boolean retained) throws Exception {
+    public void publish(String topic, byte[] payload, boolean retained, byte[] correlationData) throws Exception {
         PublishService publisher = extension == null ? null : extension.publisher;
         if (publisher == null) {
             throw new IllegalStateException("the broker runs without the server extension: no in-process publishing");
         }
-        publisher.publish(Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE).retain(retained)
-                .payload(ByteBuffer.wrap(payload)).build()).get(15, TimeUnit.SECONDS);
+        var publish = Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE).retain(retained).payload(ByteBuffer.wrap(payload));
+        if (correlationData != null) {
+            publish.correlationData(ByteBuffer.wrap(correlationData));
+        }
+        publisher.publish(publish.build()).get(15, TimeUnit.SECONDS);
     }
 
     /** The payload the broker retains on {@code topic}, if any (what a subscriber would get first). */

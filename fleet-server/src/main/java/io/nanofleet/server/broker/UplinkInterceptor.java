@@ -6,18 +6,21 @@ import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundIntercepto
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import io.nanofleet.protocols.Channel;
 import io.nanofleet.protocols.DeviceAddress;
 import io.nanofleet.protocols.InvalidAddressException;
 import io.nanofleet.protocols.Topics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import io.nanofleet.server.ingest.AskReply;
 import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.DeviceMessage.Delivery;
 import java.util.concurrent.Executor;
 
 /**
- * Hands a device's state, telemetry and events to the ingest step inside the broker, the way the CoAP
- * endpoint does, instead of re-publishing them to a server MQTT subscriber. With the embedded broker
+ * Hands a device's state, telemetry, events and queries (ask, with the MQTT 5 response topic and correlation
+ * data) to the ingest step inside the broker, the way the CoAP endpoint does, instead of re-publishing them to a server MQTT subscriber. With the embedded broker
  * that second hop (broker queue, loopback TCP, Paho) cost more CPU than storing the message
  * (fleet-server/BENCHMARKS.md, run D). The broker still routes the message as usual afterwards (and
  * keeps a state as the device's retained message), so other subscribers see it.
@@ -25,8 +28,8 @@ import java.util.concurrent.Executor;
  * <p>HiveMQ calls inbound interceptors before its topic authorization, so this class applies the
  * device ACL's rule for these channels itself: a client's uplink is taken only from its own topics.
  * Anything else is left alone for the authorizer to refuse. The PUBACK is sent after the message is
- * queued for storage. A message the ingest path refuses (malformed, unknown device), on any of the three
- * channels, is counted in the ingest metrics and dropped with a non-success PUBACK (MQTT 5: 0x99 payload
+ * queued for storage (a query: queued for the responder). A message the ingest path refuses (malformed,
+ * unknown device), on any of these channels, is counted in the ingest metrics and dropped with a non-success PUBACK (MQTT 5: 0x99 payload
  * format invalid, or 0x87 not authorized for a device that may not send): the broker neither routes it nor
  * keeps it as the device's retained state, and the device hears why. MQTT 5 ends a QoS 1 flow on any
  * PUBACK, so the device does not resend it.
@@ -59,8 +62,9 @@ final class UplinkInterceptor implements PublishInboundInterceptor {
             return;
         }
         byte[] payload = in.getPublishPacket().getPayload().map(UplinkInterceptor::bytes).orElse(new byte[0]);
+        AskReply reply = address.channel() == Channel.ASK ? reply(in.getPublishPacket()) : AskReply.DEFAULT;
         if (gateway.hasRoom()) {
-            refuseIfRejected(gateway.ingest(address, payload), out);
+            refuseIfRejected(gateway.ingest(address, payload, Delivery.ONLY, reply), out);
             return;
         }
         // The storage queue is full: wait off the event loop and hold the PUBACK until the message is queued,
@@ -69,7 +73,7 @@ final class UplinkInterceptor implements PublishInboundInterceptor {
         Async<PublishInboundOutput> async = out.async(FULL_QUEUE_WAIT, TimeoutFallback.FAILURE);
         blockingExecutor.execute(() -> {
             try {
-                refuseIfRejected(gateway.ingest(address, payload), out);
+                refuseIfRejected(gateway.ingest(address, payload, Delivery.ONLY, reply), out);
             } finally {
                 async.resume();
             }
@@ -90,7 +94,13 @@ final class UplinkInterceptor implements PublishInboundInterceptor {
     }
 
     static boolean isUplink(Channel c) {
-        return c == Channel.STATE || c == Channel.TELEMETRY || c == Channel.EVENTS;
+        return c == Channel.STATE || c == Channel.TELEMETRY || c == Channel.EVENTS || c == Channel.ASK;
+    }
+
+    /** A query's MQTT 5 response topic and correlation data, as the device sent them (checked by the responder). */
+    static AskReply reply(PublishPacket packet) {
+        return new AskReply.Mqtt(packet.getResponseTopic().orElse(null),
+                packet.getCorrelationData().map(UplinkInterceptor::bytes).orElse(null));
     }
 
     static byte[] bytes(ByteBuffer buffer) {

@@ -3,7 +3,14 @@ package io.nanofleet.server.coap;
 import io.nanofleet.protocols.Channel;
 import io.nanofleet.protocols.DeviceAddress;
 import io.nanofleet.protocols.DeviceId;
+import io.nanofleet.protocols.Codecs;
+import io.nanofleet.protocols.v1.Answer;
+import io.nanofleet.server.ingest.AskReply;
 import io.nanofleet.server.ingest.DeviceGateway;
+import io.nanofleet.server.ingest.DeviceMessage;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
@@ -13,10 +20,13 @@ import org.eclipse.californium.core.server.resources.Resource;
 
 /**
  * {@code /v1/d/{deviceId}/{channel}}: device resources are created on first use, so the tree needs no
- * device list. Uplink channels accept POST into the same ingest path as MQTT; downlink channels
- * (cmd, ota) are observable and carry the latest message the server published for the device.
+ * device list. Uplink channels accept POST into the same ingest path as MQTT (ask answers in the response
+ * body); downlink channels (cmd, ota) are observable and carry the latest message the server published for the device.
  */
 final class DevicesResource extends CoapResource {
+    /** How long a CoAP query waits for its answer (the responder answers sooner: its own timeout is shorter). */
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(60);
+
     private final DeviceGateway gateway;
     private final Peers peers;
 
@@ -53,7 +63,9 @@ final class DevicesResource extends CoapResource {
             super(deviceId);
             setVisible(false);
             for (Channel c : Channel.values()) {
-                if (c.direction() == Channel.Direction.UPLINK && c != Channel.ASK) {
+                if (c == Channel.ASK) {
+                    add(new Ask(deviceId));
+                } else if (c.direction() == Channel.Direction.UPLINK) {
                     add(new Uplink(deviceId, c));
                 } else if (c == Channel.CMD || c == Channel.OTA) {
                     add(new Downlink(deviceId, c, peers));
@@ -81,6 +93,45 @@ final class DevicesResource extends CoapResource {
             } else {
                 ex.respond(ResponseCode.BAD_REQUEST, o.reject() + ": " + o.detail());
             }
+        }
+    }
+
+    /**
+     * POST a Query, get the Answer as the response body (2.05, or 4.00 with the counted reason, as other uplinks):
+     * the query takes the ingest path of MQTT queries to the responder, which hands the answer back here instead
+     * of publishing it. The request is acknowledged at once (an empty ACK to a confirmable request) and the answer
+     * follows as a separate response, since a model may take a while; 5.04 if none comes within {@link #ANSWER_WAIT}.
+     */
+    private final class Ask extends CoapResource {
+        private final DeviceAddress address;
+
+        Ask(String deviceId) {
+            super(Channel.ASK.segment());
+            this.address = new DeviceAddress(deviceId, Channel.ASK);
+        }
+
+        @Override
+        public void handlePOST(CoapExchange ex) {
+            if (!peers.mayActAs(ex, address.deviceId())) {
+                return;
+            }
+            CompletableFuture<Answer> answer = new CompletableFuture<>();
+            DeviceGateway.Outcome o = gateway.ingest(address, ex.getRequestPayload(), DeviceMessage.Delivery.ONLY,
+                    new AskReply.Direct(answer::complete));
+            if (!o.accepted()) {
+                ex.respond(ResponseCode.BAD_REQUEST, o.reject() + ": " + o.detail());
+                return;
+            }
+            if (!answer.isDone()) {
+                ex.accept();
+            }
+            answer.orTimeout(ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((a, e) -> {
+                if (e != null) {
+                    ex.respond(ResponseCode.GATEWAY_TIMEOUT, "no answer within " + ANSWER_WAIT.toSeconds() + " s");
+                } else {
+                    ex.respond(ResponseCode.CONTENT, Codecs.ANSWER.encode(a), MediaTypeRegistry.APPLICATION_OCTET_STREAM);
+                }
+            });
         }
     }
 

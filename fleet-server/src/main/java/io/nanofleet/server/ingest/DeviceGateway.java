@@ -8,6 +8,7 @@ import io.nanofleet.protocols.PayloadException;
 import io.nanofleet.protocols.Topics;
 import io.nanofleet.protocols.v1.DeviceState;
 import io.nanofleet.protocols.v1.Event;
+import io.nanofleet.protocols.v1.Query;
 import io.nanofleet.protocols.v1.TelemetryBatch;
 import io.nanofleet.server.ingest.DeviceMessage.Delivery;
 import java.util.function.LongSupplier;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * subscription, CoAP): decodes each device uplink once with the {@code protocols} codec, checks the
  * payload's device id against the address the transport authenticated and the device against the
  * {@link DevicePolicy}, counts rejects by reason, and hands the decoded message to the {@link IngestBus}.
+ * Uplinks are state, telemetry, events and queries (ask); a query carries where its answer goes
+ * ({@link AskReply}) to the responder on the bus.
  */
 public final class DeviceGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceGateway.class);
@@ -44,6 +47,11 @@ public final class DeviceGateway {
     }
 
     public void handle(String topic, byte[] payload, Delivery delivery) {
+        handle(topic, payload, delivery, AskReply.DEFAULT);
+    }
+
+    /** As {@link #handle(String, byte[], Delivery)}; {@code reply} is where a query's answer goes (ask channel only). */
+    public void handle(String topic, byte[] payload, Delivery delivery, AskReply reply) {
         DeviceAddress address;
         try {
             address = Topics.parse(topic);
@@ -51,7 +59,7 @@ public final class DeviceGateway {
             reject(IngestCounters.Reject.BAD_TOPIC, topic, e.getMessage());
             return;
         }
-        ingest(address, payload, delivery);
+        ingest(address, payload, delivery, reply);
     }
 
     /** What became of one uplink: accepted (reject null), or refused with its counted reason. */
@@ -70,6 +78,14 @@ public final class DeviceGateway {
 
     /** Decodes, checks and publishes one uplink; may block while a listener's queue is full. */
     public Outcome ingest(DeviceAddress address, byte[] payload, Delivery delivery) {
+        return ingest(address, payload, delivery, AskReply.DEFAULT);
+    }
+
+    /**
+     * As {@link #ingest(DeviceAddress, byte[], Delivery)}, for any uplink channel; {@code reply} is where the
+     * answer to a query goes (used on the ask channel only, passed along unchecked: the responder checks it).
+     */
+    public Outcome ingest(DeviceAddress address, byte[] payload, Delivery delivery, AskReply reply) {
         String where = address.deviceId() + "/" + address.channel().segment();
         if (address.channel() == Channel.STATE && payload.length == 0) {
             // An empty retained message is how MQTT clears a retained state (decommissioning): not an error.
@@ -97,6 +113,11 @@ public final class DeviceGateway {
                     counters.decoded();
                     Event e = Codecs.EVENT.decode(payload);
                     message = new DeviceMessage.Events(e, now, delivery);
+                }
+                case ASK -> {
+                    counters.decoded();
+                    Query q = Codecs.QUERY.decode(payload);
+                    message = new DeviceMessage.Ask(q, reply == null ? AskReply.DEFAULT : reply, now, delivery);
                 }
                 default -> {
                     return reject(IngestCounters.Reject.BAD_TOPIC, where, "not an uplink channel");

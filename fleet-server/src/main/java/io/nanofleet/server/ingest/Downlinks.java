@@ -4,6 +4,7 @@ import io.nanofleet.protocols.Codecs;
 import io.nanofleet.protocols.DeviceAddress;
 import io.nanofleet.protocols.InvalidAddressException;
 import io.nanofleet.protocols.Topics;
+import io.nanofleet.protocols.v1.Answer;
 import io.nanofleet.protocols.v1.Assignment;
 import io.nanofleet.protocols.v1.Command;
 import java.util.List;
@@ -11,15 +12,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
- * The one way out to devices: commands and director assignments are published to the broker (the embedded
+ * The one way out to devices: commands, director assignments and answers to queries are published to the broker (the embedded
  * one in-process, an external one through the server's MQTT client) and handed to local {@link Listener}s
  * (the CoAP endpoint's observers). With an external broker several instances publish, so local listeners
  * get what the broker echoes back to this instance's subscription ({@link #delivered}), whoever sent it.
  */
 public final class Downlinks {
-    /** Publishes to the broker and returns once the broker has taken the message. */
+    /** Publishes to the broker (QoS 1) and returns once the broker has taken the message. */
     public interface Transport {
-        void publish(String topic, byte[] payload, boolean retained) throws Exception;
+        /** @param correlationData the MQTT 5 correlation data to send with it, or null for none */
+        void publish(String topic, byte[] payload, boolean retained, byte[] correlationData) throws Exception;
+
+        default void publish(String topic, byte[] payload, boolean retained) throws Exception {
+            publish(topic, payload, retained, null);
+        }
 
         boolean isConnected();
 
@@ -54,6 +60,23 @@ public final class Downlinks {
      */
     public void sendAssignment(Assignment assignment) throws MqttException {
         publish(Topics.ota(assignment.getDeviceId()), Codecs.ASSIGNMENT.encode(assignment), true);
+    }
+
+    /**
+     * Publishes the answer to a device's query on {@code responseTopic} with the query's MQTT 5 correlation data
+     * (QoS 1, not retained). The caller has checked that the topic lies in the device's own subtree
+     * ({@code io.nanofleet.server.ask.ResponseTopics}). Answers are not handed to local listeners: CoAP devices
+     * get theirs in the response to their request.
+     */
+    public void sendAnswer(String responseTopic, Answer answer, byte[] correlationData) throws MqttException {
+        byte[] payload = Codecs.ANSWER.encode(answer);
+        try {
+            transport.publish(responseTopic, payload, false, correlationData);
+        } catch (MqttException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION, e);
+        }
     }
 
     /** Clears what the broker retains for a device (its last state and its assignment): an empty retained message each. */

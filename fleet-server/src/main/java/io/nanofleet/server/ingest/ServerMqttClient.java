@@ -23,13 +23,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's one MQTT connection to an external broker: takes device uplinks for the ingest step
- * ({@link DeviceGateway}) and publishes downlinks ({@link Downlinks.Transport}). Subscriptions, each with
+ * ({@link DeviceGateway}) and publishes downlinks ({@link Downlinks.Transport}, answers with their correlation data). Subscriptions, each with
  * its MQTT 5 subscription identifier so a message tells which one delivered it:
  * <ul>
  *   <li>state, not shared: every instance should know every device's state, and only a non-shared
  *       subscription receives the retained states at start-up ({@link DeviceMessage.Delivery#ONLY});</li>
- *   <li>telemetry and events through {@code $share/nanofleet/...}: N instances split the load
- *       ({@link DeviceMessage.Delivery#SHARE});</li>
+ *   <li>telemetry, events and queries (ask) through {@code $share/nanofleet/...}: N instances split the load
+ *       ({@link DeviceMessage.Delivery#SHARE}); a query's MQTT 5 response topic and correlation data go along
+ *       ({@link AskReply.Mqtt}), so whichever instance gets it answers it;</li>
  *   <li>events, not shared: the instance that drives rollouts must see every device's signals
  *       ({@link DeviceMessage.Delivery#OBSERVED});</li>
  *   <li>optionally cmd and ota, not shared: what any instance sends, for this instance's CoAP observers.</li>
@@ -62,7 +63,7 @@ public final class ServerMqttClient implements Downlinks.Transport, AutoCloseabl
         this.echoDownlinks = echoDownlinks;
         subscriptions.put(STATE, new MqttSubscription[] {new MqttSubscription(Topics.allDevices(Channel.STATE), 1)});
         subscriptions.put(SHARED_UPLINKS, new MqttSubscription[] {new MqttSubscription(Topics.shared(Channel.TELEMETRY), 1),
-                new MqttSubscription(Topics.shared(Channel.EVENTS), 1)});
+                new MqttSubscription(Topics.shared(Channel.EVENTS), 1), new MqttSubscription(Topics.shared(Channel.ASK), 1)});
         subscriptions.put(OBSERVED_EVENTS, new MqttSubscription[] {new MqttSubscription(Topics.allDevices(Channel.EVENTS), 1)});
         if (echoDownlinks) {
             subscriptions.put(DOWNLINK_ECHO, new MqttSubscription[] {new MqttSubscription(Topics.allDevices(Channel.CMD), 1),
@@ -127,7 +128,9 @@ public final class ServerMqttClient implements Downlinks.Transport, AutoCloseabl
         DeviceMessage.Delivery delivery = DeviceMessage.Delivery.of(ids.contains(STATE) || ids.contains(SHARED_UPLINKS),
                 ids.contains(STATE) || ids.contains(OBSERVED_EVENTS));
         if (delivery != null) {
-            gateway.handle(topic, message.getPayload(), delivery);
+            MqttProperties p = message.getProperties();
+            AskReply reply = p == null ? AskReply.DEFAULT : new AskReply.Mqtt(p.getResponseTopic(), p.getCorrelationData());
+            gateway.handle(topic, message.getPayload(), delivery, reply);
         }
     }
 
@@ -137,10 +140,15 @@ public final class ServerMqttClient implements Downlinks.Transport, AutoCloseabl
     }
 
     @Override
-    public void publish(String topic, byte[] payload, boolean retained) throws MqttException {
+    public void publish(String topic, byte[] payload, boolean retained, byte[] correlationData) throws MqttException {
+        MqttProperties properties = new MqttProperties();
+        if (correlationData != null) {
+            properties.setCorrelationData(correlationData);
+        }
+        MqttMessage message = new MqttMessage(payload, 1, retained, properties);
         // Waits for the broker's ack: brokers cap QoS 1 messages in flight (HiveMQ: 10), and a rollout
         // wave publishes many assignments back to back.
-        client.publish(topic, payload, 1, retained).waitForCompletion(15_000);
+        client.publish(topic, message).waitForCompletion(15_000);
     }
 
     /** Connects and subscribes, or fails with a message naming the flag to check. */

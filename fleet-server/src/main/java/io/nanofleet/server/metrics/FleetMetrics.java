@@ -1,5 +1,7 @@
 package io.nanofleet.server.metrics;
 
+import io.nanofleet.server.ask.AskCounters;
+import io.nanofleet.server.ask.ResponseTopics;
 import io.nanofleet.server.ingest.IngestCounters;
 import io.nanofleet.server.store.BatchWriter;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -74,7 +76,8 @@ public final class FleetMetrics {
     /** Device traffic: ingest counters, writer throughput and queue, connected devices. */
     public void bindFleet(IngestCounters ingest, BatchWriter writer, LongSupplier connectedDevices) {
         CounterWithCallback.builder().name("nanofleet_mqtt_messages_accepted_total")
-                .help("Device messages accepted for storage").callback(cb -> cb.call(ingest.acceptedCount())).register(registry);
+                .help("Device messages the ingest step accepted (state, telemetry and events for storage, queries for the responder)")
+                .callback(cb -> cb.call(ingest.acceptedCount())).register(registry);
         CounterWithCallback.builder().name("nanofleet_mqtt_messages_rejected_total")
                 .help("Device messages rejected, by reason (nothing of them is stored)").labelNames("reason")
                 .callback(cb -> {
@@ -91,6 +94,29 @@ public final class FleetMetrics {
                 .help("Device messages waiting for the batch writer").callback(cb -> cb.call(writer.queueDepth())).register(registry);
         GaugeWithCallback.builder().name("nanofleet_devices_connected")
                 .help("Devices whose last state is online").callback(cb -> cb.call(connectedDevices.getAsLong())).register(registry);
+    }
+
+    /** The ask hand-over: queries received, answers sent by outcome, refused response topics by reason. */
+    public void bindAsk(AskCounters ask) {
+        CounterWithCallback.builder().name("nanofleet_ask_queries_total")
+                .help("Device queries (ask channel) that reached the responder").callback(cb -> cb.call(ask.receivedCount()))
+                .register(registry);
+        CounterWithCallback.builder().name("nanofleet_ask_answers_total")
+                .help("Answers sent to devices, by their ok field (ok=false: the fleet could not answer, with an error)")
+                .labelNames("ok").callback(cb -> {
+                    cb.call(ask.answeredCount(true), "true");
+                    cb.call(ask.answeredCount(false), "false");
+                }).register(registry);
+        CounterWithCallback.builder().name("nanofleet_ask_refused_total")
+                .help("Queries left unanswered because their response topic was refused (outside the device's subtree, "
+                        + "one of its wire channels, or invalid), by reason").labelNames("reason").callback(cb -> {
+                    for (ResponseTopics.Refusal r : ResponseTopics.Refusal.values()) {
+                        cb.call(ask.refusedCount(r), r.name().toLowerCase(Locale.ROOT));
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("nanofleet_ask_undelivered_total")
+                .help("Answers the broker could not take (the device hears nothing and may ask again)")
+                .callback(cb -> cb.call(ask.undeliveredCount())).register(registry);
     }
 
     public PrometheusRegistry registry() {

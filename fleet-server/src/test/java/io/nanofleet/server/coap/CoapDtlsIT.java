@@ -9,9 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nanofleet.protocols.Codecs;
 import io.nanofleet.protocols.v1.ChannelSummary;
+import io.nanofleet.protocols.v1.Answer;
 import io.nanofleet.protocols.v1.Command;
 import io.nanofleet.protocols.v1.MessageKind;
+import io.nanofleet.protocols.v1.Query;
 import io.nanofleet.protocols.v1.TelemetryBatch;
+import io.nanofleet.server.ask.AskResponder;
+import io.nanofleet.server.ask.FleetDataAnswerer;
+import io.nanofleet.server.ingest.IngestBus;
 import io.nanofleet.server.Await;
 import io.nanofleet.server.StartupException;
 import java.io.IOException;
@@ -49,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CoAP endpoint over real DTLS (Scandium on both sides, UDP on 127.0.0.1) in front of the real
  * ingest path, with per-device PSKs and with device-CA certificates: uplinks are stored, revoked
- * certificates refused, bad payloads and other devices' paths are refused, a command
+ * certificates refused, bad payloads and other devices' paths are refused, a query posted to ask gets its answer
+ * in the response body, a command
  * published on MQTT reaches an observing CoAP device, and a target downloads in Block2 blocks.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -202,6 +208,42 @@ class CoapDtlsIT {
             r = null; // the handshake alert surfaces as an exception in some Californium versions
         }
         assertNull(r, "a request under the wrong key must get no CoAP answer");
+    }
+
+    @Test
+    void aQueryPostedToAskIsAnsweredInTheResponseBody() throws Exception {
+        AskResponder responder = new AskResponder(new FleetDataAnswerer(stack.store, id -> Optional.of("models/anomaly-v2.nfm"),
+                System::currentTimeMillis), System::currentTimeMillis);
+        stack.bus.add(IngestBus.Scope.ONCE, responder);
+        try {
+            CoapClient c = device("coap-7", "/v1/d/coap-7/ask");
+            CoapResponse r = c.post(Codecs.QUERY.encode(Query.newBuilder().setDeviceId("coap-7").setQueryId("q-1")
+                    .setText("which model do I run").build()), MediaTypeRegistry.APPLICATION_OCTET_STREAM);
+            assertNotNull(r, "no answer over DTLS");
+            assertEquals(ResponseCode.CONTENT, r.getCode(), r.getResponseText());
+            Answer a = Codecs.ANSWER.decode(r.getPayload());
+            assertTrue(a.getOk(), a.toString());
+            assertEquals("coap-7", a.getDeviceId());
+            assertEquals("q-1", a.getQueryId());
+            assertEquals("models/anomaly-v2.nfm", a.getArgumentsMap().get("anomaly_model"));
+            Answer no = Codecs.ANSWER.decode(c.post(Codecs.QUERY.encode(Query.newBuilder().setDeviceId("coap-7").setQueryId("q-2")
+                    .setText("why is it hot").build()), 42).getPayload());
+            assertEquals(FleetDataAnswerer.NO_MODEL, no.getError());
+            // Refused like any uplink: malformed (counted), another device's path, a payload naming another device.
+            CoapResponse bad = c.post(new byte[] {0x00, 0x01}, 42);
+            assertEquals(ResponseCode.BAD_REQUEST, bad.getCode());
+            assertTrue(bad.getResponseText().startsWith("MALFORMED"), bad.getResponseText());
+            assertEquals(ResponseCode.FORBIDDEN, device("coap-7", "/v1/d/coap-8/ask").post(Codecs.QUERY.encode(Query.newBuilder()
+                    .setDeviceId("coap-8").setQueryId("q-3").setText("status").build()), 42).getCode());
+            CoapResponse mismatch = c.post(Codecs.QUERY.encode(Query.newBuilder().setDeviceId("coap-8").setQueryId("q-4")
+                    .setText("status").build()), 42);
+            assertTrue(mismatch.getResponseText().startsWith("DEVICE_MISMATCH"), mismatch.getResponseText());
+            assertEquals(2, responder.counters().receivedCount());
+            assertEquals(1, responder.counters().answeredCount(true));
+            assertEquals(1, responder.counters().answeredCount(false));
+        } finally {
+            responder.close();
+        }
     }
 
     @Test

@@ -20,6 +20,7 @@ final class DeviceStack implements AutoCloseable {
     final FleetStore store;
     final BatchWriter writer;
     final EmbeddedBroker broker;
+    final IngestBus bus;
     final DeviceGateway gateway;
     final ServerMqttClient mqtt;
     final Downlinks downlinks;
@@ -28,7 +29,8 @@ final class DeviceStack implements AutoCloseable {
         store = FleetStore.open("jdbc:sqlite:" + dir.resolve("fleet.db").toAbsolutePath());
         writer = new BatchWriter(store, 10_000);
         broker = EmbeddedBroker.start(dir.resolve("broker"), "127.0.0.1", Ports.freePort());
-        gateway = new DeviceGateway(new IngestBus().add(IngestBus.Scope.ONCE, writer), System::currentTimeMillis);
+        bus = new IngestBus().add(IngestBus.Scope.ONCE, writer);
+        gateway = new DeviceGateway(bus, System::currentTimeMillis);
         mqtt = new ServerMqttClient(BrokerConnection.plain(broker.localUri()), gateway, true);
         downlinks = new Downlinks(mqtt);
         mqtt.downlinks(downlinks);
