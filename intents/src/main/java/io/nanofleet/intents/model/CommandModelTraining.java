@@ -16,7 +16,11 @@ import java.util.function.Consumer;
 public final class CommandModelTraining {
     /** The shipped model and what cross-validation said about the recipe that made it. */
     public record Result(CommandModel model, Scores crossValidated, List<Outcome> outOfFold, String reliability,
-                         float temperature, float threshold) {
+                         float temperature, float threshold, CrossValidation.Result folds) {
+        /** The cross-validated figures had the threshold been {@code t} instead: the trade-off behind the choice. */
+        public Scores at(float t) {
+            return Scores.of(CrossValidation.outcomes(folds, model.localScenarios(), temperature, t));
+        }
     }
 
     private CommandModelTraining() {
@@ -39,6 +43,6 @@ public final class CommandModelTraining {
         progress.accept("final model: training on all " + data.size() + " utterances");
         CommandModel model = new IntentTrainer(options, progress)
                 .train(data, IntentTrainer.labels(data), t, threshold);
-        return new Result(model, Scores.of(oof), oof, reliability, t, threshold);
+        return new Result(model, Scores.of(oof), oof, reliability, t, threshold, cv);
     }
 }

@@ -113,6 +113,10 @@ public final class TrainIntentsCommand implements Callable<Integer> {
         w.print(r.reliability());
         w.println("slots on in-scope utterances (lexicons learnt from the other folds):");
         w.print(slotScores(all, local, o.seed()).table());
+        w.println("threshold trade-off (cross-validated):");
+        for (float t : new java.util.TreeSet<>(List.of(0.3f, 0.5f, 0.7f, r.threshold(), 0.9f))) {
+            w.printf(java.util.Locale.ROOT, "  threshold %.4f%s %s%n", t, t == r.threshold() ? " (chosen)" : "", r.at(t).fields());
+        }
         w.println("local scenarios " + local + ": threshold " + r.threshold());
         w.println("cv " + r.crossValidated().fields() + " model_bytes=" + r.model().fileBytes());
         w.println("wrote " + out + " (" + r.model() + ")");
