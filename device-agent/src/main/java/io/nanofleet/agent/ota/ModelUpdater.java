@@ -179,8 +179,8 @@ public final class ModelUpdater {
 
     private void install(Assignment a) {
         String target = a.getTargetName();
-        TargetKind kind = route(a);
         synchronized (installs) {
+            TargetKind kind = route(a); // refreshes the TUF client: under the lock like every other use of it
             SlotStore s = kind == null ? null : updates.slotsFor(kind);
             try {
                 if (kind == null) {
