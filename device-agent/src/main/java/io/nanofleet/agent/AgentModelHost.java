@@ -1,5 +1,6 @@
 package io.nanofleet.agent;
 
+import io.nanofleet.agent.ota.CommandModelHolder;
 import io.nanofleet.agent.ota.ModelHost;
 import io.nanofleet.agent.pipeline.EdgePipeline;
 import io.nanofleet.agent.queue.OutboxWriter;
@@ -20,9 +21,11 @@ final class AgentModelHost implements ModelHost {
     private final Inbox inbox;
     private final DetectorConfig detectorConfig;
     private final int eventContextRows;
+    private final CommandModelHolder commandModel;
 
     AgentModelHost(TelemetryLoop telemetry, AgentState state, OutboxWriter out, Inbox inbox,
-                   DetectorConfig detectorConfig, int eventContextRows) {
+                   DetectorConfig detectorConfig, int eventContextRows, CommandModelHolder commandModel) {
+        this.commandModel = commandModel;
         this.telemetry = telemetry;
         this.state = state;
         this.out = out;
@@ -49,6 +52,11 @@ final class AgentModelHost implements ModelHost {
     @Override
     public void promote(EdgePipeline next) {
         telemetry.promote(next);
+    }
+
+    @Override
+    public CommandModelHolder commandModel() {
+        return commandModel;
     }
 
     @Override

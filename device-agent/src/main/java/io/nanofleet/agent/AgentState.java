@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the agent tells the fleet about itself: the retained {@link DeviceState} (identity, running model and,
@@ -42,6 +43,7 @@ final class AgentState {
     private final long intervalMs;
     private final Map<String, String> attributes = new ConcurrentHashMap<>();
     private final AtomicLong published = new AtomicLong();
+    private volatile Supplier<ModelInfo> commandModel;
     private volatile long firstConnectedMs = -1;
     private volatile boolean closed;
     private ScheduledFuture<?> timer;
@@ -73,6 +75,11 @@ final class AgentState {
             // The rollout gate needs the model by its repository name (set by the model updater) to roll back to it.
             s.setAnomalyModel(ModelInfo.newBuilder()
                     .setName(attributes.getOrDefault("model.active", "")).setSha256(p.modelSha256()));
+        }
+        Supplier<ModelInfo> cm = commandModel;
+        if (cm != null) {
+            // Named once installed over the air (the rollout gate rolls back to that name); the shipped model has none.
+            s.setCommandModel(cm.get());
         }
         if (status == DeviceState.Status.ONLINE) {
             s.putAllAttributes(counters());
@@ -113,6 +120,11 @@ final class AgentState {
         }
         m.putAll(attributes);
         return m;
+    }
+
+    /** Where the state's {@code command_model} comes from (the agent's command model holder). */
+    void commandModel(Supplier<ModelInfo> info) {
+        this.commandModel = info;
     }
 
     /** Adds an attribute to the published state (e.g. the running model). */

@@ -2,6 +2,7 @@ package io.nanofleet.agent;
 
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
+import io.nanofleet.agent.ota.CommandModelHolder;
 import io.nanofleet.agent.ota.ModelHost;
 import io.nanofleet.agent.ota.ModelUpdater;
 import io.nanofleet.agent.pipeline.EdgePipeline;
@@ -41,6 +42,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final ExecutorService ownedScheduler;
     private final ModelUpdater modelUpdater;
     private final ExecutorService ownedUpdateWorker;
+    private final CommandModelHolder commandModel;
     private final long startTimeoutMs;
     private volatile boolean closed;
 
@@ -48,10 +50,12 @@ public final class DeviceAgent implements AutoCloseable {
      * @param ownedScheduler    shut down at close; null when the scheduler is shared with other agents
      * @param modelUpdater      the attached model updater, or null without model updates
      * @param ownedUpdateWorker the updater's thread, shut down at close; null when shared or absent
+     * @param commandModel      the command model operators' text is answered with (swapped by command-model updates)
      */
     DeviceAgent(String deviceId, Uplink uplink, Outbox outbox, Forwarder forwarder, TelemetryLoop telemetry, AgentState state,
                 Inbox inbox, CommandLog commandLog, ModelHost modelHost, ExecutorService ownedScheduler,
-                ModelUpdater modelUpdater, ExecutorService ownedUpdateWorker, long startTimeoutMs) {
+                ModelUpdater modelUpdater, ExecutorService ownedUpdateWorker, CommandModelHolder commandModel, long startTimeoutMs) {
+        this.commandModel = commandModel;
         this.deviceId = deviceId;
         this.uplink = uplink;
         this.outbox = outbox;
@@ -130,6 +134,15 @@ public final class DeviceAgent implements AutoCloseable {
     /** The model updater the builder attached ({@link DeviceAgentBuilder#updates}), or null without model updates. */
     public ModelUpdater modelUpdater() {
         return modelUpdater;
+    }
+
+    /**
+     * The command model this agent answers operators' text with: {@code commandModel().get()} at each use (then
+     * {@code .predictor()}, one per thread). The shipped model until one is configured or installed over the air;
+     * a committed {@code command-model} update swaps it without a restart.
+     */
+    public CommandModelHolder commandModel() {
+        return commandModel;
     }
 
     /** The channel names of this agent's sensor. */

@@ -4,6 +4,8 @@ import io.nanofleet.protocols.DaemonThreads;
 import io.nanofleet.agent.command.CommandDispatcher;
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
+import io.nanofleet.agent.ota.CommandModelHolder;
+import io.nanofleet.agent.ota.CommandProbe;
 import io.nanofleet.agent.ota.ModelHost;
 import io.nanofleet.agent.ota.ModelUpdater;
 import io.nanofleet.agent.ota.UpdateChannel;
@@ -19,6 +21,7 @@ import io.nanofleet.agent.transport.MqttUplink;
 import io.nanofleet.agent.transport.Uplink;
 import io.nanofleet.anomaly.detect.DetectorConfig;
 import io.nanofleet.anomaly.model.DetectorModelFile;
+import io.nanofleet.intents.model.CommandModel;
 import io.nanofleet.protocols.DeviceId;
 import io.nanofleet.protocols.Topics;
 import java.io.IOException;
@@ -38,7 +41,8 @@ import org.eclipse.paho.mqttv5.common.MqttException;
  * Builds an agent from its parts; only device id, broker (or uplink) and sensor are required, every other
  * part has a default: an in-memory queue and command log without a state directory, an MQTT uplink without
  * {@link #uplink}, the agent's own scheduler thread without {@link #scheduler}, the on-device detector (or
- * {@link #detectorModel}), no model updates without {@link #updates}.
+ * {@link #detectorModel}), the shipped command model (or {@link #commandModel}), no model updates without
+ * {@link #updates}.
  */
 public final class DeviceAgentBuilder {
     /** How long one MQTT connection attempt (and the subscription after it) may take. */
@@ -82,6 +86,9 @@ public final class DeviceAgentBuilder {
     long healthSamples;
     ExecutorService updateWorker;
     String updatesDisabled;
+    CommandModel commandModel;
+    String commandModelSha256;
+    double commandProbeFloor = CommandProbe.DEFAULT_FLOOR;
 
     public DeviceAgentBuilder deviceId(String deviceId) {
         this.deviceId = deviceId;
@@ -228,9 +235,32 @@ public final class DeviceAgentBuilder {
     }
 
     /**
+     * A configured command model instead of the shipped one ({@link CommandModel#bundled()}); an installed OTA command
+     * model, if any, is loaded after it and wins.
+     */
+    public DeviceAgentBuilder commandModel(CommandModel model, String sha256) {
+        this.commandModel = Objects.requireNonNull(model, "model");
+        this.commandModelSha256 = Objects.requireNonNull(sha256, "sha256");
+        return this;
+    }
+
+    /**
+     * The fraction of the probe set's in-scope commands a new command model must answer right before it is
+     * committed ({@link CommandProbe}; default {@value CommandProbe#DEFAULT_FLOOR}).
+     */
+    public DeviceAgentBuilder commandProbeFloor(double floor) {
+        if (!(floor >= 0 && floor <= 1)) {
+            throw new IllegalArgumentException("command probe floor must be in [0, 1], got " + floor);
+        }
+        this.commandProbeFloor = floor;
+        return this;
+    }
+
+    /**
      * Model updates over {@code channel}: {@link #build} attaches a {@link ModelUpdater} (which loads the active
-     * slot's model, after {@link #detectorModel}) judging each new model after {@code healthSamples} scored samples
-     * in shadow. Ignored when the detector is off.
+     * slots' models, after {@link #detectorModel} and {@link #commandModel}) judging each new anomaly model after
+     * {@code healthSamples} scored samples in shadow, and each new command model on the {@link CommandProbe}. With
+     * the detector off only command models are installed (when the channel has command slots).
      */
     public DeviceAgentBuilder updates(UpdateChannel channel, long healthSamples) {
         this.updates = channel;
@@ -299,18 +329,22 @@ public final class DeviceAgentBuilder {
         AgentCommands.register(new AgentControl(clock, state, telemetry, link, outbox, maxRawSeconds * 1000, restartHook != null),
                 commands);
         Inbox inbox = new Inbox(id, guard, commands, writer, sched, restartHook);
-        ModelHost host = new AgentModelHost(telemetry, state, writer, inbox, detectorConfig, eventContextRows);
+        CommandModelHolder commandModelHolder = commandModel == null ? new CommandModelHolder()
+                : new CommandModelHolder(commandModel, commandModelSha256);
+        state.commandModel(commandModelHolder::info);
+        ModelHost host = new AgentModelHost(telemetry, state, writer, inbox, detectorConfig, eventContextRows, commandModelHolder);
         if (updatesDisabled != null) {
             state.attribute("ota.disabled", updatesDisabled);
         }
         ExecutorService ownedWorker = null;
         ModelUpdater updater = null;
-        if (updates != null && pipeline != null) {
+        if (updates != null && (pipeline != null || updates.commandSlots() != null)) {
             ownedWorker = updateWorker != null ? null : Executors.newSingleThreadExecutor(DaemonThreads.named("model-update-" + id));
-            // After the configured model: the slot's model, when there is one, replaces it (OTA wins).
-            updater = new ModelUpdater(host, updates, updateWorker != null ? updateWorker : ownedWorker, healthSamples).attach();
+            // After the configured models: the slots' models, when there are some, replace them (OTA wins).
+            updater = new ModelUpdater(host, updates, updateWorker != null ? updateWorker : ownedWorker, healthSamples,
+                    commandProbeFloor).attach();
         }
         return new DeviceAgent(id, link, outbox, forwarder, telemetry, state, inbox, commandLog, host, owned,
-                updater, ownedWorker, startTimeoutMs);
+                updater, ownedWorker, commandModelHolder, startTimeoutMs);
     }
 }

@@ -43,6 +43,11 @@ class DeviceStateReportTest {
             double us = Double.parseDouble(s.getAttributesOrThrow("inference_us"));
             assertTrue(us > 0 && us < 1_000_000, "inference_us " + us);
 
+            // The command model too: the shipped one until one is installed over the air (no repository name).
+            assertEquals(a.commandModel().sha256(), s.getCommandModel().getSha256());
+            assertEquals(64, s.getCommandModel().getSha256().length(), s.toString());
+            assertEquals("", s.getCommandModel().getName());
+
             a.attribute("model.active", "models/anomaly-v2.nfm");
             assertEquals("models/anomaly-v2.nfm", a.state(DeviceState.Status.ONLINE).getAnomalyModel().getName());
             assertFalse(a.state(DeviceState.Status.OFFLINE).getAttributesMap().containsKey("inference_us"),

@@ -117,7 +117,12 @@ public final class OperatorFolder {
 
     /** {@code nanofleet-ota add-target} with the targets key: the next N.targets.json, signed here. */
     public Path sign(Path model, String name, String hardwareId, long releaseCounter) throws Exception {
-        ota("add-target", "--repo", repo().toString(), "--file", model.toString(), "--name", name, "--kind", "anomaly-model",
+        return sign(model, name, "anomaly-model", hardwareId, releaseCounter);
+    }
+
+    /** As {@link #sign(Path, String, String, long)} for a target of {@code kind} ({@code anomaly-model}, {@code command-model}). */
+    public Path sign(Path model, String name, String kind, String hardwareId, long releaseCounter) throws Exception {
+        ota("add-target", "--repo", repo().toString(), "--file", model.toString(), "--name", name, "--kind", kind,
                 "--hardware-id", hardwareId, "--release-counter", Long.toString(releaseCounter), "--key", targetsKey().toString());
         return latestTargets();
     }

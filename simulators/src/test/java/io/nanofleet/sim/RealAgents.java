@@ -32,11 +32,12 @@ final class RealAgents {
         Path meta = home.resolve("state").resolve("tuf");
         Updater.initialize(meta, creds.read(Credentials.ROOT).getBytes(StandardCharsets.UTF_8), clock);
         SlotStore slots = new SlotStore(home.resolve("state").resolve("models"));
+        SlotStore commandSlots = new SlotStore(home.resolve("state").resolve("command-models"));
         UpdateChannel channel = new UpdateChannel(
                 new Updater(new UpdaterConfig(meta, URI.create(base + "/api/v1/tuf/"), URI.create(base + "/api/v1/targets/")),
                         new HttpFetcher(Duration.ofSeconds(10), Duration.ofSeconds(30)), clock),
                 new AssignmentVerifier(id, hardwareId), List.of(new HttpTransport(Duration.ofSeconds(10), Duration.ofSeconds(30))),
-                slots, clock);
+                slots, commandSlots, clock);
         return new ModelUpdater(agent.modelHost(), channel, installs, 200).attach();
     }
 

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Model updates for {@code run}: on when enrollment stored a trusted root, the config names the update server and the detector is on. */
+/**
+ * Model updates for {@code run}: on when enrollment stored a trusted root and the config names the update server
+ * (with the detector off, only command models are installed).
+ */
 final class ModelUpdaters {
     private ModelUpdaters() {}
 
@@ -19,7 +22,7 @@ final class ModelUpdaters {
      */
     static void configure(DeviceAgentBuilder builder, AgentConfig cfg, Credentials creds) throws IOException {
         String server = cfg.string(Settings.OTA_SERVER);
-        if (server.isEmpty() || !creds.has(Credentials.ROOT) || !cfg.flag(Settings.DETECTOR)) {
+        if (server.isEmpty() || !creds.has(Credentials.ROOT)) {
             return;
         }
         Path state = cfg.path(Settings.STATE_DIR);

@@ -9,8 +9,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * What a running agent offers its {@link ModelUpdater}: the detector it may replace, the samples a shadow
- * runs on, the state attributes and the events it reports with. Listeners are called on the agent's threads
+ * What a running agent offers its {@link ModelUpdater}: the detector it may replace, the command model it may
+ * replace, the samples a shadow runs on, the state attributes and the events it reports with. Listeners are called on the agent's threads
  * (ota messages on the transport's, samples on the sampling thread) and must return quickly.
  */
 public interface ModelHost {
@@ -25,6 +25,14 @@ public interface ModelHost {
 
     /** Makes {@code next} the running pipeline (a shadow that proved healthy); its events are published from now on. */
     void promote(EdgePipeline next);
+
+    /**
+     * The command model the agent answers operators with, which a committed {@code command-model} update replaces;
+     * null when this host takes no command models (then such targets are refused, result 6).
+     */
+    default CommandModelHolder commandModel() {
+        return null;
+    }
 
     /** Sets an attribute of the published state ({@code model.active} names the running model). */
     void attribute(String key, String value);

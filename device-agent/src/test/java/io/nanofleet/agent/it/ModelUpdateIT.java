@@ -13,6 +13,7 @@ import io.nanofleet.agent.testing.Await;
 import io.nanofleet.agent.testing.Mosquitto;
 import io.nanofleet.agent.testing.Recorder;
 import io.nanofleet.agent.testing.UpdateRepo;
+import io.nanofleet.intents.model.CommandModel;
 import io.nanofleet.ota.install.Storage;
 import io.nanofleet.anomaly.detect.DetectorConfig;
 import io.nanofleet.ota.crypto.KeyType;
@@ -34,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Model updates end to end on a real update channel: a TUF image repository and director (ota's tooling)
  * served over HTTP on 127.0.0.1, the assignment delivered over MQTT (a Mosquitto child), install into the
- * A/B slots, shadow run, commit with a hot swap, and rollback of a model that does not fit this device.
+ * A/B slots, shadow run, commit with a hot swap, and rollback of a model that does not fit this device; then a
+ * command model through the same channel into its own slots, committed, and one failing the probe rolled back,
+ * the anomaly model untouched by both.
  */
 class ModelUpdateIT {
     private static final String DEVICE = "upd-1";
@@ -58,7 +61,7 @@ class ModelUpdateIT {
         assumeTrue(Mosquitto.available(), "mosquitto not installed at " + Mosquitto.BINARY);
         try (UpdateRepo repo = new UpdateRepo(dir, DEVICE, HW);
              Mosquitto broker = new Mosquitto(Files.createDirectories(dir.resolve("broker")), "").start()) {
-            UpdateChannel channel = repo.channel(dir.resolve("device"), Storage.FILES);
+            UpdateChannel channel = repo.channel(dir.resolve("device"), Storage.FILES, true);
             SlotStore slots = channel.slots();
             Recorder recorder = new Recorder(broker.url(), DEVICE);
             // The builder builds and attaches the agent's model updater.
@@ -128,6 +131,37 @@ class ModelUpdateIT {
                     .filter(p -> p.getResult() == 1).count() == 2);
             assertEquals(requests, repo.targetRequests(), "v1 not downloaded again");
             assertEquals(v1, agent.detector().modelSha256());
+
+            // 6. A command model over the same channel: its own slots, the probe check, then it answers; the
+            //    anomaly model and its slots are not touched.
+            CommandModel shipped = CommandModel.bundled();
+            byte[] cmd = shipped.withCalibration(shipped.temperature(), 0.7f).toBytes();
+            Assignment c1 = repo.assign("models/command-v1.nfm", TargetKind.COMMAND_MODEL, cmd, 1, repo.director);
+            recorder.publish(Topics.ota(DEVICE), Codecs.ASSIGNMENT.encode(c1));
+            Await.until(Duration.ofSeconds(60), "command v1 decided", () -> finished(recorder, c1.getTargetName()));
+            List<InstallProgress> pc1 = progress(recorder, c1.getTargetName());
+            assertEquals(1, pc1.get(pc1.size() - 1).getResult(), pc1.toString());
+            String cmdSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(cmd));
+            assertEquals(cmdSha, agent.commandModel().sha256());
+            assertEquals(0.7f, agent.commandModel().get().threshold());
+            assertEquals(cmdSha, channel.commandSlots().active().orElseThrow().sha256());
+            assertEquals(v1, agent.detector().modelSha256());
+            assertEquals(v1, slots.active().orElseThrow().sha256());
+
+            // 7. A command model that fails the probe is rolled back to command v1; the anomaly model still untouched.
+            Assignment c2 = repo.assign("models/command-v2.nfm", TargetKind.COMMAND_MODEL,
+                    shipped.withCalibration(100f, 1.0f).toBytes(), 2, repo.director);
+            recorder.publish(Topics.ota(DEVICE), Codecs.ASSIGNMENT.encode(c2));
+            Await.until(Duration.ofSeconds(60), "command v2 decided", () -> finished(recorder, c2.getTargetName()));
+            List<InstallProgress> pc2 = progress(recorder, c2.getTargetName());
+            assertEquals(8, pc2.get(pc2.size() - 1).getResult(), pc2.toString());
+            assertTrue(pc2.get(pc2.size() - 1).getMessage().contains("probe"), pc2.toString());
+            assertEquals(cmdSha, agent.commandModel().sha256());
+            assertEquals(cmdSha, channel.commandSlots().active().orElseThrow().sha256());
+            assertFalse(channel.commandSlots().inTrial());
+            assertEquals(v1, agent.detector().modelSha256());
+            assertEquals(v1, slots.active().orElseThrow().sha256());
+            assertFalse(slots.inTrial());
             agent.close();
             recorder.close();
         }

@@ -109,12 +109,24 @@ public final class UpdateRepo implements AutoCloseable {
 
     /** The device's update plumbing: TUF client trusting root v1, director check, HTTP download, slots on {@code storage}. */
     public UpdateChannel channel(Path deviceDir, Storage storage) throws Exception {
+        return channel(deviceDir, storage, false);
+    }
+
+    /**
+     * As {@link #channel(Path, Storage)}; with {@code commandModels} also the command model's slots (in
+     * {@code command-models}, as {@code UpdateChannel.overHttp} lays them out). Opening the same directory again
+     * is what a restarted device does (the trusted root already there is kept).
+     */
+    public UpdateChannel channel(Path deviceDir, Storage storage, boolean commandModels) throws Exception {
         Clock clock = Clock.systemUTC();
         Path meta = deviceDir.resolve("tuf");
-        Updater.initialize(meta, repo.rootBytes(), clock);
+        if (!Files.isRegularFile(meta.resolve("root.json"))) {
+            Updater.initialize(meta, repo.rootBytes(), clock);
+        }
         return new UpdateChannel(new Updater(new UpdaterConfig(meta, uri("metadata/"), uri("targets/")), new HttpFetcher(), clock),
                 new AssignmentVerifier(device, hardwareId), List.of(new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(5))),
-                new SlotStore(deviceDir.resolve("models"), storage), clock);
+                new SlotStore(deviceDir.resolve("models"), storage),
+                commandModels ? new SlotStore(deviceDir.resolve("command-models"), storage) : null, clock);
     }
 
     /** Publishes an anomaly model and returns the director's assignment of it, as it arrives on the ota topic. */

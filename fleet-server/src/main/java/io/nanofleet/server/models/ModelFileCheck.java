@@ -1,6 +1,7 @@
 package io.nanofleet.server.models;
 
 import io.nanofleet.anomaly.model.DetectorModelFile;
+import io.nanofleet.intents.model.CommandModel;
 import io.nanofleet.ota.metadata.Metadata;
 import io.nanofleet.ota.metadata.TargetFile;
 import io.nanofleet.ota.metadata.Targets;
@@ -16,8 +17,10 @@ import java.util.Set;
  * What the server checks of an uploaded file before it is published as a target of its kind: an
  * {@code anomaly-model} must be a detector model file the device runtime loads (read with the detector's own
  * {@link DetectorModelFile#read}: format, kind, graph, calibration, input size matching the channels) with a
- * sane input schema (at least one channel, names non-blank and distinct). No loader for {@code command-model}
- * or {@code agent} targets exists yet, so the server refuses those kinds rather than publish what nothing checks.
+ * sane input schema (at least one channel, names non-blank and distinct); a {@code command-model} must load with
+ * the command model's own reader ({@link CommandModel#read}: format, graph, and its metadata: kind, intents and
+ * scenarios, calibration, text hasher). No loader for {@code agent} targets exists yet, so the server refuses that
+ * kind rather than publish what nothing checks.
  */
 final class ModelFileCheck {
     private ModelFileCheck() {
@@ -25,10 +28,25 @@ final class ModelFileCheck {
 
     /** Refuses ({@link ModelException.Reason#INVALID_MODEL} or {@code UNSUPPORTED_KIND}) a file that is not a {@code kind}. */
     static void check(Path file, TargetKind kind) throws ModelException {
-        if (kind != TargetKind.ANOMALY_MODEL) {
-            throw new ModelException(ModelException.Reason.UNSUPPORTED_KIND, "kind " + kind.wireName
-                    + " cannot be validated by this server yet; only anomaly-model targets can be uploaded");
+        switch (kind) {
+            case ANOMALY_MODEL -> checkAnomalyModel(file);
+            case COMMAND_MODEL -> checkCommandModel(file);
+            default -> throw new ModelException(ModelException.Reason.UNSUPPORTED_KIND, "kind " + kind.wireName
+                    + " cannot be validated by this server yet; only anomaly-model and command-model targets can be uploaded");
         }
+    }
+
+    private static void checkCommandModel(Path file) throws ModelException {
+        try {
+            CommandModel.read(file);
+        } catch (IOException | RuntimeException e) {
+            String why = String.valueOf(e.getMessage()).replace(file.toString(), "the file");
+            throw new ModelException(ModelException.Reason.INVALID_MODEL,
+                    "the uploaded file is not a command model the device runtime can load: " + why, e);
+        }
+    }
+
+    private static void checkAnomalyModel(Path file) throws ModelException {
         DetectorModelFile.Loaded m;
         try {
             m = DetectorModelFile.read(file);

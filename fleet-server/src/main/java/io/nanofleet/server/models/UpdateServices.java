@@ -117,7 +117,9 @@ public final class UpdateServices implements AutoCloseable {
         assigner = new ModelAssigner(repository, downlinks, store);
         LeaderElection leader = s.postgres() ? new PostgresLeaderElection(store::connection) : LeaderElection.always();
         rollouts = new RolloutStore(store::connection);
-        engine = new RolloutEngine(rollouts, health, assigner::assign, audit, leader, clock).start(s.rolloutTickMs());
+        RolloutEngine.ModelKinds kinds = name -> repository.model(name).map(t -> String.valueOf(t.kind())).orElseThrow(
+                () -> new ModelException(ModelException.Reason.UNKNOWN_MODEL, "no model named " + name + " in the repository"));
+        engine = new RolloutEngine(rollouts, health, assigner::assign, kinds, audit, leader, clock).start(s.rolloutTickMs());
         started.add(engine);
         if (s.coapPort() >= 0) {
             coapKeys = CoapKeys.loadOrCreate(s.dataDir());

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * Recent health signals per device, kept in memory for the rollout engine: anomaly-event arrival times,
  * reported inference latency and restart counts (DeviceState attributes {@code inference_us}, field
  * {@code restart_count}, falling back to attribute {@code restarts}), the last install report per
- * target, and the anomaly model the device runs. Times are the server's arrival times, so device clock
+ * target, and the anomaly and command models the device runs. Times are the server's arrival times, so device clock
  * skew cannot move a sample across the before/after boundary. Bounded: samples older than the
  * retention are dropped, and at most {@link #MAX_SAMPLES} are kept per device and kind. Fed by the ingest
  * bus on every instance ({@code IngestBus.Scope.EVERY_INSTANCE}): the instance that drives rollouts must see
@@ -44,6 +44,7 @@ public final class DeviceHealthLog implements FleetSignals, IngestListener {
         final Deque<Sample> restarts = new ArrayDeque<>();
         final Map<String, Install> installs = new ConcurrentHashMap<>();
         volatile String model;
+        volatile String commandModel;
     }
 
     private Device device(String id) {
@@ -64,6 +65,9 @@ public final class DeviceHealthLog implements FleetSignals, IngestListener {
         Device d = device(s.getDeviceId());
         if (s.hasAnomalyModel() && !s.getAnomalyModel().getName().isEmpty()) {
             d.model = s.getAnomalyModel().getName();
+        }
+        if (s.hasCommandModel() && !s.getCommandModel().getName().isEmpty()) {
+            d.commandModel = s.getCommandModel().getName();
         }
         synchronized (d) {
             String us = s.getAttributesMap().get("inference_us");
@@ -174,5 +178,18 @@ public final class DeviceHealthLog implements FleetSignals, IngestListener {
     public Optional<String> currentModel(String deviceId) {
         Device d = devices.get(deviceId);
         return d == null ? Optional.empty() : Optional.ofNullable(d.model);
+    }
+
+    @Override
+    public Optional<String> currentModel(String deviceId, String kind) {
+        Device d = devices.get(deviceId);
+        if (d == null) {
+            return Optional.empty();
+        }
+        return switch (kind) {
+            case "anomaly-model" -> Optional.ofNullable(d.model);
+            case "command-model" -> Optional.ofNullable(d.commandModel);
+            default -> Optional.empty();
+        };
     }
 }

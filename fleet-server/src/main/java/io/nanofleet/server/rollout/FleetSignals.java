@@ -22,6 +22,14 @@ public interface FleetSignals {
     Optional<String> currentModel(String deviceId);
 
     /**
+     * The model of target kind {@code kind} ({@code anomaly-model}, {@code command-model}) the device last said it
+     * runs, by its repository name: what a rollout of a model of that kind rolls the device back to.
+     */
+    default Optional<String> currentModel(String deviceId, String kind) {
+        return "anomaly-model".equals(kind) ? currentModel(deviceId) : Optional.empty();
+    }
+
+    /**
      * One device's health over a window.
      *
      * @param anomalies anomaly events received in the window

@@ -27,16 +27,37 @@ public final class RolloutEngine implements AutoCloseable {
     private final RolloutStore store;
     private final FleetSignals signals;
     private final Assigner assigner;
+    private final ModelKinds kinds;
     private final RolloutAudit audit;
     private final LeaderElection leader;
     private final LongSupplier clock;
     private ScheduledExecutorService ticker;
 
+    /** The target kind ({@code anomaly-model}, {@code command-model}) of a published model, by name. */
+    @FunctionalInterface
+    public interface ModelKinds {
+        /** Anomaly models unless told otherwise (the only kind before command models). */
+        ModelKinds ANOMALY_ONLY = model -> "anomaly-model";
+
+        String kindOf(String model) throws Exception;
+    }
+
+    /** An engine for anomaly models only (every rollout's model is taken to be one). */
     public RolloutEngine(RolloutStore store, FleetSignals signals, Assigner assigner, RolloutAudit audit,
+                         LeaderElection leader, LongSupplier clock) {
+        this(store, signals, assigner, ModelKinds.ANOMALY_ONLY, audit, leader, clock);
+    }
+
+    /**
+     * @param kinds the kind of each rollout's model: a wave remembers each device's current model of that kind
+     *              (the one a rollback re-assigns), so a command model's rollout never rolls back an anomaly model
+     */
+    public RolloutEngine(RolloutStore store, FleetSignals signals, Assigner assigner, ModelKinds kinds, RolloutAudit audit,
                          LeaderElection leader, LongSupplier clock) {
         this.store = store;
         this.signals = signals;
         this.assigner = assigner;
+        this.kinds = kinds;
         this.audit = audit;
         this.leader = leader;
         this.clock = clock;
@@ -138,9 +159,10 @@ public final class RolloutEngine implements AutoCloseable {
         String label = "wave " + (r.current + 1) + "/" + r.waves().size() + " (" + w.size + ", " + w.devices.size() + " devices)";
         switch (w.state) {
             case PENDING -> {
+                String kind = kinds.kindOf(r.model());
                 w.previous.clear();
                 for (String d : w.devices) {
-                    w.previous.put(d, signals.currentModel(d).orElse(null));
+                    w.previous.put(d, signals.currentModel(d, kind).orElse(null));
                 }
                 w.assignedMs = now;
                 w.state = Rollout.WaveState.INSTALLING;

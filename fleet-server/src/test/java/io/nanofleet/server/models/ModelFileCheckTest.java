@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nanofleet.intents.model.CommandModel;
 import io.nanofleet.ota.repo.TargetKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What an upload must be to be published: a detector model the runtime loads, with a usable input schema. */
+/**
+ * What an upload must be to be published: a detector model the runtime loads, with a usable input schema, or a
+ * command model its own reader loads.
+ */
 class ModelFileCheckTest {
     static final List<String> CHANNELS = List.of("Accelerometer1RMS", "Current", "Pressure");
 
@@ -61,11 +65,24 @@ class ModelFileCheckTest {
     }
 
     @Test
+    void aCommandModelMustLoadAsOne() throws Exception {
+        byte[] shipped = CommandModel.bundled().toBytes();
+        ModelFileCheck.check(write(shipped), TargetKind.COMMAND_MODEL);
+        // An anomaly model is a valid model file of another kind: refused as a command model, and the reverse.
+        ModelException e = refused(ModelException.Reason.INVALID_MODEL, TestModels.anomaly(CHANNELS, 8, 1), TargetKind.COMMAND_MODEL);
+        assertTrue(e.getMessage().startsWith("the uploaded file is not a command model the device runtime can load: "), e.getMessage());
+        assertTrue(e.getMessage().contains("not a command-model"), e.getMessage());
+        refused(ModelException.Reason.INVALID_MODEL, shipped, TargetKind.ANOMALY_MODEL);
+        byte[] noise = new byte[4096];
+        new Random(9).nextBytes(noise);
+        refused(ModelException.Reason.INVALID_MODEL, noise, TargetKind.COMMAND_MODEL);
+        refused(ModelException.Reason.INVALID_MODEL, java.util.Arrays.copyOf(shipped, shipped.length - 10), TargetKind.COMMAND_MODEL);
+    }
+
+    @Test
     void kindsWithoutALoaderAreRefused() throws Exception {
-        byte[] good = TestModels.anomaly(CHANNELS, 8, 1);
-        ModelException e = refused(ModelException.Reason.UNSUPPORTED_KIND, good, TargetKind.COMMAND_MODEL);
-        assertEquals("kind command-model cannot be validated by this server yet; only anomaly-model targets can be uploaded",
+        ModelException e = refused(ModelException.Reason.UNSUPPORTED_KIND, "PK\u0003\u0004 agent.jar".getBytes(), TargetKind.AGENT);
+        assertEquals("kind agent cannot be validated by this server yet; only anomaly-model and command-model targets can be uploaded",
                 e.getMessage());
-        refused(ModelException.Reason.UNSUPPORTED_KIND, "PK\u0003\u0004 agent.jar".getBytes(), TargetKind.AGENT);
     }
 }

@@ -108,9 +108,12 @@ class UpdatesApiIT {
         assertRefused(400, "not an anomaly model the device runtime can load", upload(v1, noise, admin));
         assertRefused(400, "model input has 2 values but the metadata describes 3 channels",
                 upload(v1, TestModels.withSchema(List.of("a", "b", "c"), 2, 16, 1), admin));
-        assertRefused(400, "kind command-model cannot be validated by this server yet",
-                upload(Map.of("name", "models/cmd.nfm", "kind", "command-model", "hardwareId", "rpi4-arm64",
-                        "releaseCounter", "1"), model, admin));
+        Map<String, String> cmd = Map.of("name", "models/cmd.nfm", "kind", "command-model", "hardwareId", "rpi4-arm64",
+                "releaseCounter", "1");
+        assertRefused(400, "not a command model the device runtime can load", upload(cmd, model, admin));
+        HttpResponse<String> cmdOk = upload(cmd, io.nanofleet.intents.model.CommandModel.bundled().toBytes(), admin);
+        assertEquals(201, cmdOk.statusCode(), cmdOk.body());
+        assertEquals("command-model", new JsonObject(cmdOk.body()).getString("kind"), cmdOk.body());
 
         byte[] first = TestModels.anomaly(List.of("Current", "Pressure"), 16, 1);
         HttpResponse<String> ok = upload(v1, first, admin);

@@ -1,0 +1,109 @@
+package io.nanofleet.agent.ota;
+
+import io.nanofleet.intents.model.CommandModel;
+import io.nanofleet.protocols.v1.ModelInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The command model the agent answers operators' text with, as one swappable reference: the shipped model
+ * ({@link CommandModel#bundled()}) until one is configured or installed over the air, then the one the
+ * {@link ModelUpdater} committed (after a restart, the installed slot's model, which wins over the configured
+ * one). Readers call {@link #get()} for each utterance (or request) and run it with a predictor of their own
+ * ({@code get().predictor()}: predictors are per thread, the model is immutable and thread-safe); a swap is
+ * seen by the next {@code get()}, never in the middle of a prediction.
+ *
+ * <p>The shipped model is read from the classpath once per JVM and shared (a simulator runs thousands of
+ * agents), and only when first needed.
+ */
+public final class CommandModelHolder implements Supplier<CommandModel> {
+    /** What runs, and where it came from (name "" unless it was installed over the air). */
+    private record Current(CommandModel model, String name, String sha256, long releaseCounter) {}
+
+    private volatile Current current;
+
+    /** Starts with the shipped model. */
+    public CommandModelHolder() {
+    }
+
+    /** Starts with a configured model (not from the update channel: it has no repository name). */
+    public CommandModelHolder(CommandModel configured, String sha256) {
+        this.current = new Current(Objects.requireNonNull(configured, "configured"), "", Objects.requireNonNull(sha256), 0);
+    }
+
+    /** The model to answer with now. */
+    @Override
+    public CommandModel get() {
+        return current().model();
+    }
+
+    /** The running model's repository name once installed over the air, else "". */
+    public String name() {
+        return current().name();
+    }
+
+    /** SHA-256 (hex) of the running model's file. */
+    public String sha256() {
+        return current().sha256();
+    }
+
+    /** For the retained state's {@code command_model}. */
+    public ModelInfo info() {
+        Current c = current();
+        return ModelInfo.newBuilder().setName(c.name()).setSha256(c.sha256()).setReleaseCounter(Math.max(0, c.releaseCounter())).build();
+    }
+
+    /** Makes {@code model} (installed over the air as {@code name}) the one every later {@link #get()} returns. */
+    void use(CommandModel model, String name, String sha256, long releaseCounter) {
+        current = new Current(Objects.requireNonNull(model), name, sha256, releaseCounter);
+    }
+
+    private Current current() {
+        Current c = current;
+        if (c == null) {
+            synchronized (this) {
+                if (current == null) {
+                    current = Bundled.CURRENT;
+                }
+                c = current;
+            }
+        }
+        return c;
+    }
+
+    /** The shipped model, loaded at first use (class initialisation is once per JVM and thread-safe). */
+    private static final class Bundled {
+        static final Current CURRENT = load();
+
+        private static Current load() {
+            byte[] file;
+            try (InputStream in = CommandModel.class.getResourceAsStream(CommandModel.BUNDLED_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException(CommandModel.BUNDLED_RESOURCE + " is not on the classpath");
+                }
+                file = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the shipped command model", e);
+            }
+            try {
+                return new Current(CommandModel.fromBytes(file), "", sha256(file), 0);
+            } catch (IOException e) {
+                throw new IllegalStateException("the shipped command model does not load: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
