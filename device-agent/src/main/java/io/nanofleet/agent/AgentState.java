@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the agent tells the fleet about itself: the retained {@link DeviceState} (identity, running model and,
@@ -42,6 +43,7 @@ final class AgentState {
     private final long intervalMs;
     private final Map<String, String> attributes = new ConcurrentHashMap<>();
     private final AtomicLong published = new AtomicLong();
+    private volatile Supplier<Map<String, String>> moreCounters = Map::of;
     private volatile long firstConnectedMs = -1;
     private volatile boolean closed;
     private ScheduledFuture<?> timer;
@@ -111,8 +113,17 @@ final class AgentState {
                 m.put("detector.disabled", p.disabledReason());
             }
         }
+        if (telemetry.mutedAnomalies() > 0) {
+            m.put("detector.muted_events", Long.toString(telemetry.mutedAnomalies()));
+        }
+        m.putAll(moreCounters.get());
         m.putAll(attributes);
         return m;
+    }
+
+    /** Counters of another part (the ask service), published with these. */
+    void counters(Supplier<Map<String, String>> more) {
+        this.moreCounters = more;
     }
 
     /** Adds an attribute to the published state (e.g. the running model). */

@@ -1,5 +1,7 @@
 package io.nanofleet.agent;
 
+import io.nanofleet.agent.ask.AskService;
+import io.nanofleet.agent.ask.OperatorSocket;
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
 import io.nanofleet.agent.ota.ModelHost;
@@ -42,6 +44,8 @@ public final class DeviceAgent implements AutoCloseable {
     private final ModelUpdater modelUpdater;
     private final ExecutorService ownedUpdateWorker;
     private final long startTimeoutMs;
+    private final AskService ask;
+    private final OperatorSocket operatorSocket;
     private volatile boolean closed;
 
     /**
@@ -51,7 +55,8 @@ public final class DeviceAgent implements AutoCloseable {
      */
     DeviceAgent(String deviceId, Uplink uplink, Outbox outbox, Forwarder forwarder, TelemetryLoop telemetry, AgentState state,
                 Inbox inbox, CommandLog commandLog, ModelHost modelHost, ExecutorService ownedScheduler,
-                ModelUpdater modelUpdater, ExecutorService ownedUpdateWorker, long startTimeoutMs) {
+                ModelUpdater modelUpdater, ExecutorService ownedUpdateWorker, long startTimeoutMs, AskService ask,
+                OperatorSocket operatorSocket) {
         this.deviceId = deviceId;
         this.uplink = uplink;
         this.outbox = outbox;
@@ -65,6 +70,8 @@ public final class DeviceAgent implements AutoCloseable {
         this.modelUpdater = modelUpdater;
         this.ownedUpdateWorker = ownedUpdateWorker;
         this.startTimeoutMs = startTimeoutMs;
+        this.ask = ask;
+        this.operatorSocket = operatorSocket;
     }
 
     public static DeviceAgentBuilder builder() {
@@ -80,11 +87,25 @@ public final class DeviceAgent implements AutoCloseable {
      * runs on without one: everything is queued until the broker is reachable.
      */
     public void start() {
+        if (ask != null) {
+            try {
+                ask.start();
+                if (operatorSocket != null) {
+                    operatorSocket.open();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        String answers = Topics.answers(deviceId);
         uplink.start(new Uplink.Listener() {
             @Override
             public void connected(boolean reconnect) {
                 state.connected();
                 forwarder.restart();
+                if (ask != null) {
+                    ask.connected();
+                }
             }
 
             @Override
@@ -93,6 +114,15 @@ public final class DeviceAgent implements AutoCloseable {
             @Override
             public void message(String topic, byte[] payload) {
                 inbox.message(topic, payload);
+            }
+
+            @Override
+            public void message(String topic, byte[] payload, byte[] correlationData) {
+                if (ask != null && topic.equals(answers)) {
+                    ask.answerArrived(payload, correlationData);
+                } else {
+                    inbox.message(topic, payload);
+                }
             }
 
             @Override
@@ -130,6 +160,11 @@ public final class DeviceAgent implements AutoCloseable {
     /** The model updater the builder attached ({@link DeviceAgentBuilder#updates}), or null without model updates. */
     public ModelUpdater modelUpdater() {
         return modelUpdater;
+    }
+
+    /** The ask service ({@link DeviceAgentBuilder#ask}), or null when this agent answers no questions. */
+    public AskService askService() {
+        return ask;
     }
 
     /** The channel names of this agent's sensor. */
@@ -221,6 +256,12 @@ public final class DeviceAgent implements AutoCloseable {
             return;
         }
         stopTimers();
+        if (operatorSocket != null) {
+            operatorSocket.close();
+        }
+        if (ask != null) {
+            ask.close();
+        }
         telemetry.publishSummary();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (uplink.isConnected() && outbox.pending() > 0 && System.nanoTime() < deadline) {
