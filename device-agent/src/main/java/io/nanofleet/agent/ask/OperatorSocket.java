@@ -140,7 +140,13 @@ public final class OperatorSocket implements AutoCloseable {
 
     private void serve(SocketChannel c) {
         String asker = peer(c);
-        ScheduledFuture<?> deadline = timers.schedule(() -> closeQuietly(c), READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = timers.schedule(() -> closeQuietly(c), READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            closeQuietly(c); // the agent is stopping
+            return;
+        }
         String line;
         try {
             line = readLine(c);

@@ -151,6 +151,14 @@ class AskServiceTest {
         AskResult interval = ask(s, "send a summary every five minutes");
         assertEquals(AskResult.Outcome.DONE, interval.outcome(), interval.toString());
         assertEquals(300_000, target.telemetryMs);
+        AskResult noDuration = ask(s, "set the summary interval");
+        assertEquals("agent_set_interval", noDuration.intent());
+        assertEquals(AskResult.Outcome.FAILED, noDuration.outcome());
+        assertEquals("say how often, e.g. 'send a summary every five minutes'", noDuration.error());
+        AskResult tooRare = ask(s, "send a summary every two days");
+        assertEquals(AskResult.Outcome.FAILED, tooRare.outcome(), tooRare.toString());
+        assertEquals("the summary interval must be 100 ms to 1 d, not 2 d", tooRare.error());
+        assertEquals(300_000, target.telemetryMs);
 
         assertEquals("no anomalies since the agent started (detector scoring)", ask(s, "show me the last five anomalies").answer());
         target.anomalies.add(new AnomalyLog.Entry(clock.getAsLong(), 2.5, 1.2, "pressure", false));
