@@ -426,14 +426,14 @@ class AskServiceTest {
 
     @Test
     void registerValuesFromSlots() {
-        assertEquals(50, AskService.registerValue("50 percent"));
-        assertEquals(50, AskService.registerValue("50%"));
-        assertEquals(50, AskService.registerValue("fifty"));
-        assertEquals(-1, AskService.registerValue("2.5"));
-        assertEquals(-1, AskService.registerValue("lots"));
-        assertEquals(-1, AskService.registerValue("70000"));
-        assertEquals("Lights off in the kitchen.", AskService.fill("Lights off in the {house_place}.", Map.of("house_place", "kitchen")));
-        assertEquals("Lights off.", AskService.fill("Lights off {house_place}.", Map.of()));
+        assertEquals(50, Actions.registerValue("50 percent"));
+        assertEquals(50, Actions.registerValue("50%"));
+        assertEquals(50, Actions.registerValue("fifty"));
+        assertEquals(-1, Actions.registerValue("2.5"));
+        assertEquals(-1, Actions.registerValue("lots"));
+        assertEquals(-1, Actions.registerValue("70000"));
+        assertEquals("Lights off in the kitchen.", Actions.fill("Lights off in the {house_place}.", Map.of("house_place", "kitchen")));
+        assertEquals("Lights off.", Actions.fill("Lights off {house_place}.", Map.of()));
     }
 
     private long files(String suffix) {
