@@ -14,20 +14,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /** Stand-ins for the agent's parts in the ask service's unit tests (the ITs use the real ones). */
-final class Fakes {
+public final class Fakes {
     private Fakes() {}
 
-    static final class Target implements CommandTarget {
+    public static final class Target implements CommandTarget {
         final LongSupplier clock;
         volatile boolean connected = true;
-        volatile boolean canRestart = true;
+        public volatile boolean canRestart = true;
         volatile int recalibrations;
         volatile long telemetryMs;
         volatile long mutedUntil;
-        volatile int restarts;
+        public volatile int restarts;
         final List<AnomalyLog.Entry> anomalies = new ArrayList<>();
 
-        Target(LongSupplier clock) {
+        public Target(LongSupplier clock) {
             this.clock = clock;
         }
 
@@ -115,10 +115,10 @@ final class Fakes {
     /** One request the service published. */
     record Sent(String topic, Query query, String responseTopic, byte[] correlation) {}
 
-    static final class Link implements AskService.Link {
+    public static final class Link implements AskService.Link {
         volatile boolean connected = true;
         volatile boolean carries = true;
-        final List<Sent> sent = new CopyOnWriteArrayList<>();
+        public final List<Sent> sent = new CopyOnWriteArrayList<>();
 
         @Override
         public boolean isConnected() {
@@ -144,7 +144,7 @@ final class Fakes {
         }
     }
 
-    static final class Modbus implements ModbusWriter {
+    public static final class Modbus implements ModbusWriter {
         final List<String> writes = new CopyOnWriteArrayList<>();
         volatile IOException failure;
 
