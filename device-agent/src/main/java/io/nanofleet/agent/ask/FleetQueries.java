@@ -137,8 +137,10 @@ final class FleetQueries {
         p.done.thenAccept(w::complete);
         if (!w.isDone()) {
             ScheduledFuture<?> t = scheduler.schedule(() -> {
-                if (w.complete(stillPending(p, waitMs))) {
-                    timeouts.incrementAndGet();
+                AskResult still = stillPending(p, waitMs);
+                timeouts.incrementAndGet(); // before the asker hears it: its next look at the counters sees it
+                if (!w.complete(still)) {
+                    timeouts.decrementAndGet();
                 }
             }, Math.max(0, waitMs), TimeUnit.MILLISECONDS);
             w.whenComplete((r, e) -> t.cancel(false));
