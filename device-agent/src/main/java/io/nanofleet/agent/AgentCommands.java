@@ -1,5 +1,7 @@
 package io.nanofleet.agent;
 
+import io.nanofleet.agent.ask.AskResult;
+import io.nanofleet.agent.ask.AskService;
 import io.nanofleet.agent.command.CommandDispatcher;
 import io.nanofleet.agent.command.CommandTarget;
 import io.nanofleet.agent.config.Settings;
@@ -9,8 +11,8 @@ import java.util.Map;
 
 /**
  * The actions the fleet can ask of an agent: {@code ping}, {@code set-config}, {@code recalibrate},
- * {@code stream-raw} / {@code stop-raw}, {@code self-test} and {@code restart}. Each returns a result that
- * the agent publishes as an event.
+ * {@code stream-raw} / {@code stop-raw}, {@code self-test} and {@code restart}, and {@code ask} when the agent answers
+ * questions. Each returns a result that the agent publishes as an event.
  */
 final class AgentCommands {
     private AgentCommands() {}
@@ -46,6 +48,32 @@ final class AgentCommands {
         d.register("restart", c -> !agent.canRestart()
                 ? failed(c, "this agent runs embedded and cannot restart itself")
                 : ok(c, "restarting").putOutput("restart", "true").build());
+    }
+
+    /**
+     * {@code ask text="..." [yes=true]}: the question goes through the same {@link AskService} as the operator's.
+     * Answered here: OK with the answer in the message and the details in the output; a destructive action waits for
+     * {@code ask text="confirm <token>"} (or runs at once with {@code yes=true}); anything the nano model hands on is
+     * REJECTED with output {@code decision=offload} and not sent back to the fleet as a query (the fleet has the text).
+     */
+    static void registerAsk(AskService ask, CommandDispatcher d) {
+        d.register("ask", c -> {
+            String text = c.getArgumentsOrDefault("text", "");
+            if (text.isBlank()) {
+                return rejected(c, "ask needs the argument text, e.g. text=turn off the kitchen lights");
+            }
+            AskService.FleetAnswer a = ask.askFromFleet(text, "true".equalsIgnoreCase(c.getArgumentsOrDefault("yes", "false")));
+            AskResult r = a.result();
+            CommandResult.Builder b = CommandResult.newBuilder().setCommandId(c.getCommandId())
+                    .setStatus(r.outcome() == AskResult.Outcome.DONE ? CommandResult.Status.OK
+                            : r.outcome() == AskResult.Outcome.FAILED ? CommandResult.Status.FAILED : CommandResult.Status.REJECTED)
+                    .setMessage(r.answer().isEmpty() ? r.error() : r.answer()).putAllOutput(AskService.output(r));
+            if (a.restart()) {
+                // Inbox restarts the agent once this result is queued, as for the restart command.
+                b.putOutput("restart", "true");
+            }
+            return b.build();
+        });
     }
 
     private static CommandResult setConfig(CommandTarget agent, Command c) {

@@ -5,8 +5,12 @@ import io.nanofleet.agent.pipeline.EdgePipeline;
 import io.nanofleet.agent.queue.Outbox;
 import io.nanofleet.agent.telemetry.TelemetryLoop;
 import io.nanofleet.agent.transport.Uplink;
+import io.nanofleet.agent.telemetry.AnomalyLog;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /** The agent's parts as the fleet's commands see them. */
@@ -17,17 +21,23 @@ final class AgentControl implements CommandTarget {
     private final Uplink uplink;
     private final Outbox outbox;
     private final long maxRawMs;
-    private final boolean canRestart;
+    /** How long {@link #restartSoon} waits, so the answer gets out first (the same as for the fleet's command). */
+    static final long RESTART_DELAY_MS = 500;
 
+    private final Runnable restartHook;
+    private final ScheduledExecutorService scheduler;
+
+    /** @param restartHook what a restart does; null when the agent cannot restart itself */
     AgentControl(LongSupplier clock, AgentState state, TelemetryLoop telemetry, Uplink uplink, Outbox outbox,
-                 long maxRawMs, boolean canRestart) {
+                 long maxRawMs, Runnable restartHook, ScheduledExecutorService scheduler) {
         this.clock = clock;
         this.state = state;
         this.telemetry = telemetry;
         this.uplink = uplink;
         this.outbox = outbox;
         this.maxRawMs = maxRawMs;
-        this.canRestart = canRestart;
+        this.restartHook = restartHook;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -107,6 +117,29 @@ final class AgentControl implements CommandTarget {
 
     @Override
     public boolean canRestart() {
-        return canRestart;
+        return restartHook != null;
+    }
+
+    @Override
+    public void restartSoon() {
+        if (restartHook != null) {
+            scheduler.schedule(restartHook, RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void muteAlarmsUntil(long untilMs) {
+        telemetry.muteAlarmsUntil(untilMs);
+        state.attribute("alarms.muted_until_ms", Long.toString(untilMs));
+    }
+
+    @Override
+    public long alarmsMutedUntilMs() {
+        return telemetry.alarmsMutedUntilMs();
+    }
+
+    @Override
+    public List<AnomalyLog.Entry> lastAnomalies(int max) {
+        return telemetry.anomalyLog().newest(max);
     }
 }

@@ -44,6 +44,7 @@ final class AgentState {
     private final Map<String, String> attributes = new ConcurrentHashMap<>();
     private final AtomicLong published = new AtomicLong();
     private volatile Supplier<ModelInfo> commandModel;
+    private volatile Supplier<Map<String, String>> moreCounters = Map::of;
     private volatile long firstConnectedMs = -1;
     private volatile boolean closed;
     private ScheduledFuture<?> timer;
@@ -118,6 +119,10 @@ final class AgentState {
                 m.put("detector.disabled", p.disabledReason());
             }
         }
+        if (telemetry.mutedAnomalies() > 0) {
+            m.put("detector.muted_events", Long.toString(telemetry.mutedAnomalies()));
+        }
+        m.putAll(moreCounters.get());
         m.putAll(attributes);
         return m;
     }
@@ -125,6 +130,11 @@ final class AgentState {
     /** Where the state's {@code command_model} comes from (the agent's command model holder). */
     void commandModel(Supplier<ModelInfo> info) {
         this.commandModel = info;
+    }
+
+    /** Counters of another part (the ask service), published with these. */
+    void counters(Supplier<Map<String, String>> more) {
+        this.moreCounters = more;
     }
 
     /** Adds an attribute to the published state (e.g. the running model). */

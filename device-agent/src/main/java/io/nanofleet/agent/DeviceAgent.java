@@ -1,5 +1,7 @@
 package io.nanofleet.agent;
 
+import io.nanofleet.agent.ask.AskService;
+import io.nanofleet.agent.ask.OperatorSocket;
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
 import io.nanofleet.agent.ota.CommandModelHolder;
@@ -44,6 +46,8 @@ public final class DeviceAgent implements AutoCloseable {
     private final ExecutorService ownedUpdateWorker;
     private final CommandModelHolder commandModel;
     private final long startTimeoutMs;
+    private final AskService ask;
+    private final OperatorSocket operatorSocket;
     private volatile boolean closed;
 
     /**
@@ -54,7 +58,8 @@ public final class DeviceAgent implements AutoCloseable {
      */
     DeviceAgent(String deviceId, Uplink uplink, Outbox outbox, Forwarder forwarder, TelemetryLoop telemetry, AgentState state,
                 Inbox inbox, CommandLog commandLog, ModelHost modelHost, ExecutorService ownedScheduler,
-                ModelUpdater modelUpdater, ExecutorService ownedUpdateWorker, CommandModelHolder commandModel, long startTimeoutMs) {
+                ModelUpdater modelUpdater, ExecutorService ownedUpdateWorker, CommandModelHolder commandModel, long startTimeoutMs,
+                AskService ask, OperatorSocket operatorSocket) {
         this.commandModel = commandModel;
         this.deviceId = deviceId;
         this.uplink = uplink;
@@ -69,6 +74,8 @@ public final class DeviceAgent implements AutoCloseable {
         this.modelUpdater = modelUpdater;
         this.ownedUpdateWorker = ownedUpdateWorker;
         this.startTimeoutMs = startTimeoutMs;
+        this.ask = ask;
+        this.operatorSocket = operatorSocket;
     }
 
     public static DeviceAgentBuilder builder() {
@@ -84,11 +91,25 @@ public final class DeviceAgent implements AutoCloseable {
      * runs on without one: everything is queued until the broker is reachable.
      */
     public void start() {
+        if (ask != null) {
+            try {
+                ask.start();
+                if (operatorSocket != null) {
+                    operatorSocket.open();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        String answers = Topics.answers(deviceId);
         uplink.start(new Uplink.Listener() {
             @Override
             public void connected(boolean reconnect) {
                 state.connected();
                 forwarder.restart();
+                if (ask != null) {
+                    ask.connected();
+                }
             }
 
             @Override
@@ -97,6 +118,15 @@ public final class DeviceAgent implements AutoCloseable {
             @Override
             public void message(String topic, byte[] payload) {
                 inbox.message(topic, payload);
+            }
+
+            @Override
+            public void message(String topic, byte[] payload, byte[] correlationData) {
+                if (ask != null && topic.equals(answers)) {
+                    ask.answerArrived(payload, correlationData);
+                } else {
+                    inbox.message(topic, payload);
+                }
             }
 
             @Override
@@ -143,6 +173,11 @@ public final class DeviceAgent implements AutoCloseable {
      */
     public CommandModelHolder commandModel() {
         return commandModel;
+    }
+
+    /** The ask service ({@link DeviceAgentBuilder#ask}), or null when this agent answers no questions. */
+    public AskService askService() {
+        return ask;
     }
 
     /** The channel names of this agent's sensor. */
@@ -234,6 +269,12 @@ public final class DeviceAgent implements AutoCloseable {
             return;
         }
         stopTimers();
+        if (operatorSocket != null) {
+            operatorSocket.close();
+        }
+        if (ask != null) {
+            ask.close();
+        }
         telemetry.publishSummary();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (uplink.isConnected() && outbox.pending() > 0 && System.nanoTime() < deadline) {

@@ -1,6 +1,10 @@
 package io.nanofleet.agent;
 
 import io.nanofleet.protocols.DaemonThreads;
+import io.nanofleet.agent.ask.AskOptions;
+import io.nanofleet.agent.ask.AskService;
+import io.nanofleet.agent.ask.OperatorSocket;
+import io.nanofleet.agent.ask.PendingQueries;
 import io.nanofleet.agent.command.CommandDispatcher;
 import io.nanofleet.agent.command.CommandGuard;
 import io.nanofleet.agent.command.CommandLog;
@@ -89,6 +93,7 @@ public final class DeviceAgentBuilder {
     CommandModel commandModel;
     String commandModelSha256;
     double commandProbeFloor = CommandProbe.DEFAULT_FLOOR;
+    AskOptions ask;
 
     public DeviceAgentBuilder deviceId(String deviceId) {
         this.deviceId = deviceId;
@@ -280,6 +285,16 @@ public final class DeviceAgentBuilder {
         return this;
     }
 
+    /**
+     * Answers questions: the fleet's {@code ask} command, the operator socket when {@code options} names one, and
+     * questions handed to the fleet over MQTT 5 request/response (queued under the state directory's {@code ask/}).
+     * Without it the agent answers none.
+     */
+    public DeviceAgentBuilder ask(AskOptions options) {
+        this.ask = options;
+        return this;
+    }
+
     private static long positive(String what, long v) {
         if (v <= 0) {
             throw new IllegalArgumentException(what + " must be > 0, got " + v);
@@ -312,8 +327,10 @@ public final class DeviceAgentBuilder {
         CommandLog commandLog = new CommandLog(stateDir, COMMAND_LOG_IDS);
         CommandGuard guard = new CommandGuard(id, commandKey, requireSignedCommands, commandLog, clock);
         int restarts = RestartCounter.next(stateDir);
+        List<String> subscriptions = ask == null ? List.of(Topics.cmd(id), Topics.ota(id))
+                : List.of(Topics.cmd(id), Topics.ota(id), Topics.answers(id));
         Uplink link = uplink != null ? uplink : new MqttUplink(new MqttUplink.Settings(brokerUri, id, sslContext,
-                keepAliveSeconds, sessionExpirySeconds, MQTT_CONNECT_TIMEOUT_MS, List.of(Topics.cmd(id), Topics.ota(id)),
+                keepAliveSeconds, sessionExpirySeconds, MQTT_CONNECT_TIMEOUT_MS, subscriptions,
                 Topics.state(id), reconnectMinMs, reconnectMaxMs), sched);
         Forwarder forwarder = new Forwarder(outbox, link, sched, FORWARDER_WINDOW);
         OutboxWriter writer = new OutboxWriter(id, outbox, clock, forwarder::wake);
@@ -326,12 +343,30 @@ public final class DeviceAgentBuilder {
         AgentState state = new AgentState(id, hardwareId, restarts, clock, telemetry, outbox, writer,
                 forwarder, link, guard, sched, stateIntervalMs);
         CommandDispatcher commands = new CommandDispatcher(clock);
-        AgentCommands.register(new AgentControl(clock, state, telemetry, link, outbox, maxRawSeconds * 1000, restartHook != null),
-                commands);
-        Inbox inbox = new Inbox(id, guard, commands, writer, sched, restartHook);
+        AgentControl control = new AgentControl(clock, state, telemetry, link, outbox, maxRawSeconds * 1000, restartHook, sched);
+        AgentCommands.register(control, commands);
         CommandModelHolder commandModelHolder = commandModel == null ? new CommandModelHolder()
                 : new CommandModelHolder(commandModel, commandModelSha256);
         state.commandModel(commandModelHolder::info);
+        AskService askService = null;
+        OperatorSocket socket = null;
+        if (ask != null) {
+            askService = new AskService(id, ask, control, ask.modbus(), askLink(link),
+                    PendingQueries.at(stateDir == null ? null : stateDir.resolve("ask")), writer::event, clock, sched);
+            // The holder is the one source of the command model: configured or shipped now, installed ones later.
+            if (commandModelHolder.get() != ask.model()) {
+                askService.commandModel(commandModelHolder.get());
+            }
+            commandModelHolder.onChange(askService::commandModel);
+            AgentCommands.registerAsk(askService, commands);
+            state.counters(askService::counters);
+            if (ask.socket() != null) {
+                boolean inStateDir = stateDir != null
+                        && stateDir.toAbsolutePath().normalize().equals(ask.socket().toAbsolutePath().normalize().getParent());
+                socket = new OperatorSocket(ask.socket(), inStateDir, askService, sched);
+            }
+        }
+        Inbox inbox = new Inbox(id, guard, commands, writer, sched, restartHook);
         ModelHost host = new AgentModelHost(telemetry, state, writer, inbox, detectorConfig, eventContextRows, commandModelHolder);
         if (updatesDisabled != null) {
             state.attribute("ota.disabled", updatesDisabled);
@@ -345,6 +380,26 @@ public final class DeviceAgentBuilder {
                     commandProbeFloor).attach();
         }
         return new DeviceAgent(id, link, outbox, forwarder, telemetry, state, inbox, commandLog, host, owned,
-                updater, ownedWorker, commandModelHolder, startTimeoutMs);
+                updater, ownedWorker, commandModelHolder, startTimeoutMs, askService, socket);
+    }
+
+    private static AskService.Link askLink(Uplink link) {
+        return new AskService.Link() {
+            @Override
+            public boolean isConnected() {
+                return link.isConnected();
+            }
+
+            @Override
+            public boolean carriesRequests() {
+                return link.carriesRequests();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> request(String topic, byte[] payload, String responseTopic,
+                                                                        byte[] correlationData) {
+                return link.request(topic, payload, responseTopic, correlationData);
+            }
+        };
     }
 }

@@ -6,7 +6,11 @@ import io.nanofleet.agent.config.AgentConfig;
 import io.nanofleet.agent.config.ConfigException;
 import io.nanofleet.agent.config.Settings;
 import io.nanofleet.agent.enroll.Credentials;
+import io.nanofleet.agent.ask.AskOptions;
+import io.nanofleet.agent.ask.Bindings;
 import io.nanofleet.agent.sensor.CsvReplaySensor;
+import io.nanofleet.agent.sensor.ModbusConnection;
+import io.nanofleet.agent.sensor.ModbusWriter;
 import io.nanofleet.agent.sensor.ModbusRegister;
 import io.nanofleet.agent.sensor.ModbusSensor;
 import io.nanofleet.agent.sensor.SensorSource;
@@ -16,6 +20,7 @@ import io.nanofleet.agent.transport.CoapUplink;
 import io.nanofleet.agent.transport.MqttUplink;
 import io.nanofleet.anomaly.detect.DetectorConfig;
 import io.nanofleet.anomaly.model.DetectorModelFile;
+import io.nanofleet.intents.model.CommandModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +56,35 @@ final class AgentFactory {
         }
     }
 
+    /**
+     * The ask settings: the shipped command model (an installed update replaces it at run time), the built-in and
+     * configured bindings (every bad {@code ask.bind.*} line reported, by key), the operator socket, and the Modbus
+     * connection bound writes use: the Modbus sensor's own, or one to {@code sensor.modbus.host} when another
+     * sensor reads samples.
+     */
+    static AskOptions ask(AgentConfig cfg, SensorSource sensor) throws ConfigException {
+        CommandModel model = CommandModel.bundled();
+        ModbusWriter modbus = sensor instanceof ModbusSensor m ? m.connection()
+                : cfg.isSet(Settings.MODBUS_HOST) ? new ModbusConnection(cfg.string(Settings.MODBUS_HOST),
+                        cfg.intValue(Settings.MODBUS_PORT), cfg.intValue(Settings.MODBUS_UNIT), cfg.intValue(Settings.MODBUS_TIMEOUT))
+                : null;
+        Bindings bindings;
+        try {
+            bindings = Bindings.of(cfg.withPrefix(Settings.ASK_BIND_PREFIX), model.localIntents(), modbus != null);
+        } catch (Bindings.InvalidBindingsException e) {
+            throw new ConfigException("config", e.problems());
+        }
+        return AskOptions.of(model).bindings(bindings).modbus(modbus).socket(socketPath(cfg))
+                .offloadExpiryMs(cfg.longValue(Settings.ASK_OFFLOAD_EXPIRY) * 1000)
+                .confirmWindowMs(cfg.longValue(Settings.ASK_CONFIRM_TIMEOUT) * 1000)
+                .maxPending(cfg.intValue(Settings.ASK_MAX_PENDING));
+    }
+
+    /** {@code ask.socket}, or {@code <state.dir>/agent.sock}. */
+    static Path socketPath(AgentConfig cfg) {
+        return cfg.isSet(Settings.ASK_SOCKET) ? cfg.path(Settings.ASK_SOCKET) : cfg.path(Settings.STATE_DIR).resolve("agent.sock");
+    }
+
     static DeviceAgent build(AgentConfig cfg, Credentials creds, Runnable restart)
             throws IOException, GeneralSecurityException, ConfigException, MqttException {
         String id = cfg.string(Settings.DEVICE_ID);
@@ -72,9 +106,11 @@ final class AgentFactory {
                 DetectorConfig.DEFAULT.freezeZ(), DetectorConfig.DEFAULT.quantile(), cfg.doubleValue(Settings.THRESHOLD_FACTOR),
                 DetectorConfig.DEFAULT.releaseRatio(), cfg.intValue(Settings.CALIBRATION_ROWS));
         // Two threads: calibration (training a model, seconds on a small CPU) must not hold up the uplink.
+        SensorSource sensor = sensor(cfg);
+        AskOptions ask = cfg.flag(Settings.ASK_ENABLED) ? ask(cfg, sensor) : null;
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.numbered("agent"));
         io.nanofleet.agent.DeviceAgentBuilder b = DeviceAgent.builder().deviceId(id).hardwareId(cfg.string(Settings.HARDWARE_ID))
-                .sensor(sensor(cfg)).sampleIntervalMs(cfg.longValue(Settings.SAMPLE_INTERVAL))
+                .sensor(sensor).ask(ask).sampleIntervalMs(cfg.longValue(Settings.SAMPLE_INTERVAL))
                 .telemetryIntervalMs(cfg.longValue(Settings.TELEMETRY_INTERVAL))
                 .stateIntervalMs(cfg.longValue(Settings.STATE_INTERVAL))
                 .stateDir(cfg.path(Settings.STATE_DIR))

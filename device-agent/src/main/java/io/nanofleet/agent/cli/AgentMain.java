@@ -27,10 +27,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code nanofleet-agent run | enroll | status}. Exit codes: 0 ok, 1 failure, 2 usage. */
+/** {@code nanofleet-agent run | enroll | status | ask}. Exit codes: 0 ok, 1 failure, 2 usage. */
 @Command(name = "nanofleet-agent", mixinStandardHelpOptions = true, version = "nanofleet-agent " + DeviceAgent.VERSION,
         description = "The NanoFleet device agent.",
-        subcommands = {AgentMain.Run.class, AgentMain.Enroll.class, AgentMain.Status.class})
+        subcommands = {AgentMain.Run.class, AgentMain.Enroll.class, AgentMain.Status.class, AskCommand.class})
 public final class AgentMain implements Callable<Integer> {
     /** Exit code of the {@code restart} command: a failure for systemd, whose Restart=on-failure starts us again. */
     public static final int RESTART_EXIT = 75;
@@ -99,6 +99,14 @@ public final class AgentMain implements Callable<Integer> {
                 err.println(e.getMessage());
                 return 1;
             }
+            try {
+                agent.start();
+            } catch (java.io.UncheckedIOException e) {
+                // e.g. another agent already listens on the operator socket
+                err.println("cannot start: " + e.getMessage());
+                agent.close();
+                return 1;
+            }
             StatusFile status = new StatusFile(cfg.path(Settings.STATE_DIR));
             // SIGTERM (systemd stop) runs this hook: the queue is flushed to disk before the JVM exits.
             Thread hook = new Thread(() -> {
@@ -106,7 +114,6 @@ public final class AgentMain implements Callable<Integer> {
                 status.write(agent, "stopped");
             }, "agent-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            agent.start();
             status.write(agent, "running");
             DaemonThreads.start("agent-status", () -> {
                 while (stopped.getCount() > 0) {

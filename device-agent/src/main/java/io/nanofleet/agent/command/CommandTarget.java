@@ -1,6 +1,8 @@
 package io.nanofleet.agent.command;
 
+import io.nanofleet.agent.telemetry.AnomalyLog;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * What the fleet's commands may see and change in a running agent. Calls come from the command thread,
@@ -44,4 +46,19 @@ public interface CommandTarget {
 
     /** Whether {@code restart} can be carried out (false for embedded agents). */
     boolean canRestart();
+
+    /**
+     * Restarts the agent in a moment (so the asker hears the answer first): the restart hook runs after a short
+     * delay. Does nothing when {@link #canRestart()} is false.
+     */
+    void restartSoon();
+
+    /** Until {@code untilMs} anomalies are noted and counted but not sent (0: alarms on again). */
+    void muteAlarmsUntil(long untilMs);
+
+    /** When muted alarms sound again (a time in the past: they are on). */
+    long alarmsMutedUntilMs();
+
+    /** Up to {@code max} of the detector's newest anomalies, newest first. */
+    List<AnomalyLog.Entry> lastAnomalies(int max);
 }

@@ -193,6 +193,17 @@ public final class AgentConfig {
         return Path.of(string(key));
     }
 
+    /** The explicitly set keys starting with {@code prefix}, without it, in file order (e.g. the ask bindings). */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                m.put(k.substring(prefix.length()), v);
+            }
+        });
+        return m;
+    }
+
     /** The explicitly set values, in file order (what {@code status} prints). */
     public Map<String, String> explicitValues() {
         return Map.copyOf(values);

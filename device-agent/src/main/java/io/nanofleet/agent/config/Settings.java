@@ -41,6 +41,14 @@ public final class Settings {
     public static final String COMMANDS_REQUIRE_SIGNATURE = "commands.require-signature";
     public static final String OTA_SERVER = "ota.server-url";
     public static final String OTA_HEALTH_SAMPLES = "ota.health-samples";
+    public static final String ASK_ENABLED = "ask.enabled";
+    public static final String ASK_SOCKET = "ask.socket";
+    public static final String ASK_OFFLOAD_EXPIRY = "ask.offload-expiry-s";
+    public static final String ASK_CONFIRM_TIMEOUT = "ask.confirm-timeout-s";
+    public static final String ASK_MAX_PENDING = "ask.max-pending";
+    /** {@code ask.bind.<intent> = action:...|modbus-coil:...|modbus-register:...|reply:...|none}: one key per intent. */
+    public static final String ASK_BIND_PREFIX = "ask.bind.";
+    private static final java.util.regex.Pattern INTENT = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
 
     static final Map<String, Setting> ALL = new LinkedHashMap<>();
 
@@ -81,6 +89,11 @@ public final class Settings {
         add(Setting.flag(COMMANDS_REQUIRE_SIGNATURE, true, "refuse commands not signed by the enrolled command key"));
         add(Setting.url(OTA_SERVER, "", "fleet server for model updates (TUF metadata and targets); set by enroll; empty = no updates"));
         add(Setting.number(OTA_HEALTH_SAMPLES, 600, 10, 10_000_000, "scored samples a new model runs in shadow before commit or rollback"));
+        add(Setting.flag(ASK_ENABLED, true, "answer questions: the operator socket and the fleet's ask command"));
+        add(Setting.path(ASK_SOCKET, "", "operator socket (Unix domain, owner-only); empty = <state.dir>/agent.sock"));
+        add(Setting.number(ASK_OFFLOAD_EXPIRY, 3600, 1, 604_800, "how long a question handed to the fleet waits for its answer (queued on disk while offline)"));
+        add(Setting.number(ASK_CONFIRM_TIMEOUT, 60, 5, 3600, "how long a destructive action waits for 'confirm <token>'"));
+        add(Setting.number(ASK_MAX_PENDING, 100, 1, 10_000, "questions that may wait for the fleet at once"));
     }
 
     private Settings() {}
@@ -89,8 +102,13 @@ public final class Settings {
         ALL.put(s.key(), s);
     }
 
+    /** The setting {@code key}, or null; {@code ask.bind.<intent>} keys exist for every intent name. */
     public static Setting get(String key) {
-        return ALL.get(key);
+        Setting s = ALL.get(key);
+        if (s == null && key.startsWith(ASK_BIND_PREFIX) && INTENT.matcher(key.substring(ASK_BIND_PREFIX.length())).matches()) {
+            return Setting.string(key, "", "what the intent does on this device (checked at start-up)");
+        }
+        return s;
     }
 
     public static Iterable<Setting> all() {

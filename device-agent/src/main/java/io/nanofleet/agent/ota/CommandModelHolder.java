@@ -2,9 +2,6 @@ package io.nanofleet.agent.ota;
 
 import io.nanofleet.intents.model.CommandModel;
 import io.nanofleet.protocols.v1.ModelInfo;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,6 +24,7 @@ public final class CommandModelHolder implements Supplier<CommandModel> {
     private record Current(CommandModel model, String name, String sha256, long releaseCounter) {}
 
     private volatile Current current;
+    private final java.util.List<java.util.function.Consumer<CommandModel>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Starts with the shipped model. */
     public CommandModelHolder() {
@@ -62,6 +60,17 @@ public final class CommandModelHolder implements Supplier<CommandModel> {
     /** Makes {@code model} (installed over the air as {@code name}) the one every later {@link #get()} returns. */
     void use(CommandModel model, String name, String sha256, long releaseCounter) {
         current = new Current(Objects.requireNonNull(model), name, sha256, releaseCounter);
+        for (java.util.function.Consumer<CommandModel> l : listeners) {
+            l.accept(model);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every model made current from now on (a committed update, or the installed
+     * slot at start-up), for parts that keep their own predictor (the ask service).
+     */
+    public void onChange(java.util.function.Consumer<CommandModel> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     private Current current() {
@@ -77,26 +86,9 @@ public final class CommandModelHolder implements Supplier<CommandModel> {
         return c;
     }
 
-    /** The shipped model, loaded at first use (class initialisation is once per JVM and thread-safe). */
+    /** The shipped model (CommandModel.bundled(), read once per JVM) and its file's hash. */
     private static final class Bundled {
-        static final Current CURRENT = load();
-
-        private static Current load() {
-            byte[] file;
-            try (InputStream in = CommandModel.class.getResourceAsStream(CommandModel.BUNDLED_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(CommandModel.BUNDLED_RESOURCE + " is not on the classpath");
-                }
-                file = in.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the shipped command model", e);
-            }
-            try {
-                return new Current(CommandModel.fromBytes(file), "", sha256(file), 0);
-            } catch (IOException e) {
-                throw new IllegalStateException("the shipped command model does not load: " + e.getMessage(), e);
-            }
-        }
+        static final Current CURRENT = new Current(CommandModel.bundled(), "", sha256(CommandModel.bundled().toBytes()), 0);
     }
 
     static String sha256(byte[] b) {

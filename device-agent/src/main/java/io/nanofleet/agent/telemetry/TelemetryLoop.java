@@ -38,6 +38,9 @@ public final class TelemetryLoop implements AutoCloseable {
     private volatile EdgePipeline pipeline;
     private volatile SampleListener sampleListener;
     private volatile long rawUntilMs;
+    private volatile long alarmsMutedUntilMs;
+    private final AtomicLong mutedAnomalies = new AtomicLong();
+    private final AnomalyLog anomalyLog = new AnomalyLog();
     private long sampleIntervalMs;
     private long telemetryIntervalMs;
     private ScheduledFuture<?> samplingTask;
@@ -141,7 +144,36 @@ public final class TelemetryLoop implements AutoCloseable {
     }
 
     private void onAnomaly(AnomalyEvent a) {
+        long now = clock.getAsLong();
+        boolean muted = now < alarmsMutedUntilMs;
+        anomalyLog.add(now, a, muted);
+        if (muted) {
+            mutedAnomalies.incrementAndGet();
+            return;
+        }
         out.event(Event.newBuilder().setAnomaly(a));
+    }
+
+    /**
+     * Until {@code untilMs} (0: from now on no longer) anomalies are noted in the {@link #anomalyLog()} and counted
+     * but not sent: the operator working on the machine asked for quiet.
+     */
+    public void muteAlarmsUntil(long untilMs) {
+        this.alarmsMutedUntilMs = untilMs;
+    }
+
+    public long alarmsMutedUntilMs() {
+        return alarmsMutedUntilMs;
+    }
+
+    /** Anomalies not sent because alarms were muted. */
+    public long mutedAnomalies() {
+        return mutedAnomalies.get();
+    }
+
+    /** The last anomalies of the running detector (muted ones too). */
+    public AnomalyLog anomalyLog() {
+        return anomalyLog;
     }
 
     /** Raw samples go out one by one until {@code untilMs} (0: stop now). */

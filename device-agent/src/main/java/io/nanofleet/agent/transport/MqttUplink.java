@@ -162,9 +162,25 @@ public final class MqttUplink implements Uplink {
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+        return send(topic, new MqttMessage(payload, qos, retained, null));
+    }
+
+    @Override
+    public boolean carriesRequests() {
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Void> request(String topic, byte[] payload, String responseTopic, byte[] correlationData) {
+        MqttProperties p = new MqttProperties();
+        p.setResponseTopic(responseTopic);
+        p.setCorrelationData(correlationData);
+        return send(topic, new MqttMessage(payload, 1, false, p));
+    }
+
+    private CompletableFuture<Void> send(String topic, MqttMessage m) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         try {
-            MqttMessage m = new MqttMessage(payload, qos, retained, null);
             client.publish(topic, m, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
@@ -243,7 +259,8 @@ public final class MqttUplink implements Uplink {
         public void messageArrived(String topic, MqttMessage message) {
             Listener l = listener;
             if (l != null) {
-                l.message(topic, message.getPayload());
+                MqttProperties p = message.getProperties();
+                l.message(topic, message.getPayload(), p == null ? null : p.getCorrelationData());
             }
         }
 

@@ -18,6 +18,14 @@ public interface Uplink extends AutoCloseable {
         void message(String topic, byte[] payload);
 
         /**
+         * A message with the MQTT 5 correlation data it carried (null when none): the answers to the device's
+         * questions. Transports that know correlation data call this one; by default it ignores the data.
+         */
+        default void message(String topic, byte[] payload, byte[] correlationData) {
+            message(topic, payload);
+        }
+
+        /**
          * What the broker publishes, retained, if the link dies without a clean goodbye (an MQTT last will);
          * asked at every connection attempt, so it describes the agent as it is then. Null: no will.
          */
@@ -33,6 +41,20 @@ public interface Uplink extends AutoCloseable {
 
     /** Completes after the acknowledgement, exceptionally when the message did not get through. */
     CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retained);
+
+    /** Whether {@link #request} works on this transport (MQTT 5: yes; CoAP: no). */
+    default boolean carriesRequests() {
+        return false;
+    }
+
+    /**
+     * Publishes a request (QoS 1, not retained) whose answer the server sends to {@code responseTopic} with the
+     * same {@code correlationData} (MQTT 5 request/response). Completes on the acknowledgement.
+     */
+    default CompletableFuture<Void> request(String topic, byte[] payload, String responseTopic, byte[] correlationData) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "this transport has no response topics; questions to the fleet need MQTT 5"));
+    }
 
     /** Drops the link without a clean goodbye (tests: the broker then publishes the last will). */
     void dropConnection();

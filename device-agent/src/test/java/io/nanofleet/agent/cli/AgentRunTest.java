@@ -70,6 +70,19 @@ class AgentRunTest {
     }
 
     @Test
+    void badAskBindingsStopTheStartNamingEveryKey() throws Exception {
+        assertEquals(1, run("run", "--config", config("device.id = d1\nmqtt.url = mqtt://127.0.0.1:1\n"
+                + "ask.bind.iot_hue_lightof = reply:off\nask.bind.iot_hue_lighton = modbus-coil:17:on\n"
+                + "ask.bind.iot_coffee = action:brew\n").toString()));
+        String e = err.toString();
+        assertTrue(e.contains("3 problem(s)"), e);
+        assertTrue(e.contains("ask.bind.iot_hue_lightof: the command model has no in-scope intent 'iot_hue_lightof' "
+                + "(did you mean 'iot_hue_lightoff'?)"), e);
+        assertTrue(e.contains("ask.bind.iot_hue_lighton: modbus-coil:17:on needs a Modbus server: set sensor.modbus.host"), e);
+        assertTrue(e.contains("ask.bind.iot_coffee: unknown action 'brew'; actions: status, recalibrate"), e);
+    }
+
+    @Test
     void aFleetModelForOtherChannelsIsRefused() throws Exception {
         List<String> channels = List.of("a", "b", "c");
         List<float[][]> runs = new ArrayList<>();

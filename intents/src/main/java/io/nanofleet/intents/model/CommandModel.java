@@ -110,15 +110,24 @@ public final class CommandModel {
     /**
      * The model shipped with NanoFleet: HWU64 + SLURP devel + the agent's own commands, {@code iot} and
      * {@code agent} answered locally. Devices start with it and get newer ones through the update channel.
+     * Read once per JVM and shared (the model is immutable; a simulator runs thousands of agents).
      */
     public static CommandModel bundled() {
-        try (java.io.InputStream in = CommandModel.class.getResourceAsStream(BUNDLED_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(BUNDLED_RESOURCE + " is not on the classpath; rebuild the intents module");
+        return Bundled.MODEL;
+    }
+
+    private static final class Bundled {
+        static final CommandModel MODEL = load();
+
+        private static CommandModel load() {
+            try (java.io.InputStream in = CommandModel.class.getResourceAsStream(BUNDLED_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException(BUNDLED_RESOURCE + " is not on the classpath; rebuild the intents module");
+                }
+                return fromBytes(in.readAllBytes());
+            } catch (IOException e) {
+                throw new IllegalStateException("the bundled command model does not load: " + e.getMessage(), e);
             }
-            return fromBytes(in.readAllBytes());
-        } catch (IOException e) {
-            throw new IllegalStateException("the bundled command model does not load: " + e.getMessage(), e);
         }
     }
 
