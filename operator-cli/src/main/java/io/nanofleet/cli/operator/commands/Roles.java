@@ -5,8 +5,8 @@ import io.nanofleet.cli.operator.ApiClient;
 /**
  * The token's role. The API has no "who am I" route, so the role is inferred from which routes answer:
  * {@code GET /api/v1/audit?limit=1} needs admin, {@code GET /api/v1/tuf/online-keys} needs operator, and any
- * valid token is at least a viewer. Both are read-only; a refused probe shows in the server's
- * {@code nanofleet_api_rejected} counts as {@code forbidden}.
+ * valid token is at least a viewer. Both are read-only; a refused probe is counted by the server like any
+ * refused request ({@code nanofleet_rejected_total{source="api",reason="forbidden"}}).
  */
 final class Roles {
     private Roles() {

@@ -253,44 +253,97 @@ public final class RolloutsCommand extends BaseCommand {
         }
     }
 
-    /** pause / resume / abort: a request the leading server instance applies within a second. */
+    /**
+     * pause / resume / abort: the server queues the request and its leading instance applies it within a second;
+     * the command waits (at most {@code --wait}) until the step shows in the rollout, so what follows sees it.
+     */
     abstract static class Request extends BaseCommand {
         @Parameters(paramLabel = "ID", description = "rollout id (ro-...)")
         String id;
 
+        @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+                description = "how long to wait until the server has applied it (default: ${DEFAULT-VALUE}; 0s: do not wait)")
+        Duration wait;
+
         abstract String action();
 
+        /** The step the engine records when it applies the request. */
+        abstract String step();
+
+        /** The state in which the request changes nothing (the engine then records no step). */
+        abstract String noOpState();
+
         @Override
-        public Integer call() {
-            JsonNode r = api().post(path(id) + "/" + action(), null, unknown(id));
+        public Integer call() throws InterruptedException {
+            JsonNode before = api().post(path(id) + "/" + action(), null, unknown(id));
+            long seq = 0;
+            for (JsonNode s : before.path("steps")) {
+                seq = Math.max(seq, s.path("seq").asLong());
+            }
+            JsonNode now = before;
+            boolean applied = false;
+            boolean noOp = noOpState().equals(RolloutView.state(before));
+            long deadline = now() + wait.toMillis();
+            while (!noOp && !applied && now() < deadline) {
+                env().sleep(Duration.ofMillis(Math.min(250, Math.max(1, deadline - now()))));
+                now = api().get(path(id), unknown(id));
+                applied = RolloutView.stepsAfter(now, seq).stream().anyMatch(s -> step().equals(Json.text(s, "step")));
+            }
             if (json()) {
-                printJson(r);
+                printJson(now);
+            } else if (noOp) {
+                out().println(id + " is already " + noOpState().toLowerCase(java.util.Locale.ROOT) + "; nothing to " + action());
+            } else if (applied) {
+                out().println(RolloutView.header(now));
             } else {
-                out().println(action().substring(0, 1).toUpperCase() + action().substring(1) + " of " + id
-                        + " requested; the server applies it within a second (nanofleet rollouts show " + id + ")");
+                out().println(action().substring(0, 1).toUpperCase(java.util.Locale.ROOT) + action().substring(1) + " of " + id
+                        + " requested; the server has not applied it yet (see: nanofleet rollouts show " + id + ")");
             }
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "pause", description = "Pause a rollout: no new wave starts until it is resumed (POST /api/v1/rollouts/{id}/pause).")
+    @Command(name = "pause", description = {"Pause a rollout: it does not advance until it is resumed (POST /api/v1/rollouts/{id}/pause).",
+            "Waits until the server has applied it (--wait), then shows the rollout's state."})
     public static final class Pause extends Request {
         @Override
         String action() {
             return "pause";
         }
+
+        @Override
+        String step() {
+            return "PAUSED";
+        }
+
+        @Override
+        String noOpState() {
+            return "PAUSED";
+        }
     }
 
-    @Command(name = "resume", description = "Resume a paused rollout; a wave that failed is retried (POST /api/v1/rollouts/{id}/resume).")
+    @Command(name = "resume", description = {"Resume a paused rollout; a wave that failed is retried (POST /api/v1/rollouts/{id}/resume).",
+            "Waits until the server has applied it (--wait), then shows the rollout's state."})
     public static final class Resume extends Request {
         @Override
         String action() {
             return "resume";
         }
+
+        @Override
+        String step() {
+            return "RESUMED";
+        }
+
+        @Override
+        String noOpState() {
+            return "RUNNING";
+        }
     }
 
     @Command(name = "abort", description = {"Abort a rollout: every device it reached goes back to its previous model; it cannot be resumed "
-            + "(POST /api/v1/rollouts/{id}/abort).", "Asks for confirmation on a terminal; in scripts add --yes."})
+            + "(POST /api/v1/rollouts/{id}/abort).", "Asks for confirmation on a terminal; in scripts add --yes. "
+            + "Waits until the server has applied it (--wait)."})
     public static final class Abort extends Request {
         @Option(names = {"-y", "--yes"}, description = "do not ask")
         boolean yes;
@@ -301,7 +354,17 @@ public final class RolloutsCommand extends BaseCommand {
         }
 
         @Override
-        public Integer call() {
+        String step() {
+            return "ABORTED";
+        }
+
+        @Override
+        String noOpState() {
+            return "ABORTED"; // the server answers 409 for it first
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
             if (!yes && !confirm("Abort rollout " + id + "? Its devices go back to their previous model; it cannot be resumed.",
                     "refusing to abort " + id)) {
                 throw new CliException(ExitCodes.FAILED, "not aborted: not confirmed");
