@@ -48,6 +48,9 @@ class CliTest {
         answers.put("/api/v1/devices", new String[] {"200", "application/json",
                 "{\"count\":1,\"online\":1,\"devices\":[{\"deviceId\":\"pump-7\",\"online\":true,\"lastSeenMs\":0,\"group\":\"plant-a\","
                         + "\"tags\":[\"pump\"],\"status\":\"online\",\"registration\":\"enrolled\"}]}"});
+        answers.put("/api/v1/devices/pump-7", new String[] {"200", "application/json", "{\"deviceId\":\"pump-7\",\"status\":\"offline\","
+                + "\"lastSeenMs\":0,\"firstSeenMs\":0,\"tags\":[],\"channels\":[]}"});
+        answers.put("/api/v1/devices/pump-7/events", new String[] {"200", "application/json", "{\"deviceId\":\"pump-7\",\"events\":[]}"});
         answers.put("/api/v1/devices/nope", new String[] {"404", "application/json", "{\"error\":\"not found\"}"});
         answers.put("/api/v1/rollouts", new String[] {"500", "application/json", "{\"error\":\"internal error (reference 7f3a)\"}"});
         answers.put("/api/v1/models", new String[] {"200", "text/html", "<html>hello</html>"});
@@ -264,6 +267,12 @@ class CliTest {
         r = t.run("devices", "show", "nope");
         assertEquals(ExitCodes.FAILED, r.code());
         assertEquals("nanofleet: no device nope\n  nanofleet devices list shows the known devices\n", r.err().replace(System.lineSeparator(), "\n"));
+
+        r = t.run("devices", "show", "pump-7", "--events", "5");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("device        pump-7\nstatus        offline\nlast seen     never\n"), r.out());
+        assertTrue(r.out().endsWith("\nno events yet\n"), r.out());
+        assertTrue(requests.contains("GET /api/v1/devices/pump-7/events?limit=5 Bearer admin"), requests.toString());
 
         r = t.run("rollouts", "list");
         assertEquals(ExitCodes.FAILED, r.code());

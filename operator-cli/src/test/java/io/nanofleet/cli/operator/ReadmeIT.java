@@ -107,6 +107,7 @@ class ReadmeIT {
 
         try (LiveServer live = new LiveServer(demo.resolve("server"), false);
              Fleet fleet = demoLayout(live, demo)) {
+            assertEquals(3, fleet.agents().size());
             Path out = dir.resolve("readme.out");
             Path err = dir.resolve("readme.err");
             Files.createDirectories(dir.resolve("home"));

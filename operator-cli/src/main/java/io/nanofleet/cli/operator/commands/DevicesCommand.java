@@ -97,12 +97,16 @@ public final class DevicesCommand extends BaseCommand {
             List<String> channels = new ArrayList<>();
             d.path("channels").forEach(c -> channels.add(c.asText()));
             Table.pairs(out(), "device", Json.text(d, "deviceId"), "status", Json.text(d, "status"),
-                    "last seen", Format.time(d.path("lastSeenMs").asLong(), env().zone()) + " (" + Format.ago(d.path("lastSeenMs").asLong(), now()) + ")",
+                    "last seen", d.path("lastSeenMs").asLong() <= 0 ? "never"
+                            : Format.time(d.path("lastSeenMs").asLong(), env().zone()) + " (" + Format.ago(d.path("lastSeenMs").asLong(), now()) + ")",
                     "first seen", Format.time(d.path("firstSeenMs").asLong(), env().zone()),
                     "group", Json.text(d, "group"), "tags", tags(d), "hardware", Json.text(d, "hardwareId"),
                     "agent", Json.text(d, "agentVersion"), "channels", String.join(",", channels),
                     "registration", Json.text(d, "registration"));
-            if (ev != null) {
+            if (ev != null && ev.path("events").isEmpty()) {
+                out().println();
+                out().println("no events yet");
+            } else if (ev != null) {
                 out().println();
                 Table t = new Table("time", "type", "detail");
                 for (JsonNode e : ev.path("events")) {

@@ -203,7 +203,7 @@ public final class RolloutsCommand extends BaseCommand {
         c.out().println(RolloutView.header(r));
         JsonNode th = r.path("thresholds");
         List<String> ths = new ArrayList<>();
-        th.fields().forEachRemaining(e -> ths.add(e.getKey() + "=" + e.getValue().asText()));
+        th.properties().forEach(e -> ths.add(e.getKey() + "=" + e.getValue().asText()));
         c.out().println("thresholds: " + String.join(" ", ths) + "; baseline " + Format.duration(Duration.ofMillis(r.path("baselineMs").asLong()))
                 + ", observe " + Format.duration(Duration.ofMillis(r.path("observeMs").asLong())) + ", install timeout "
                 + Format.duration(Duration.ofMillis(r.path("installTimeoutMs").asLong())));
