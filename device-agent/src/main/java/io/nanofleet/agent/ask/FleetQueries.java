@@ -125,13 +125,14 @@ final class FleetQueries {
 
     /** The asker's view of a question: its end, or after {@code waitMs} what it waits for. Null: not known. */
     CompletableFuture<AskResult> waitFor(String id, long waitMs) {
-        Pending p = pending.get(id);
+        Pending p;
+        AskResult known;
+        synchronized (done) { // with end(): a question is in one of the two maps, never between them
+            p = pending.get(id);
+            known = p == null ? done.get(id) : null;
+        }
         if (p == null) {
-            AskResult r;
-            synchronized (done) {
-                r = done.get(id);
-            }
-            return r == null ? null : CompletableFuture.completedFuture(r);
+            return known == null ? null : CompletableFuture.completedFuture(known);
         }
         CompletableFuture<AskResult> w = new CompletableFuture<>();
         p.done.thenAccept(w::complete);
@@ -184,19 +185,31 @@ final class FleetQueries {
     }
 
     private void expire(Pending p) {
-        if (!pending.remove(p.id, p)) {
+        AskResult r = p.base.with(AskResult.Outcome.EXPIRED, "", "", "the fleet did not answer within "
+                + Words.duration(Math.max(0, p.expiresAtMs - p.query.getTimestampMs())) + "; ask again", "");
+        if (!end(p, r)) {
             return;
         }
         store.remove(p.id);
         expired.incrementAndGet();
-        finish(p, p.base.with(AskResult.Outcome.EXPIRED, "", "", "the fleet did not answer within "
-                + Words.duration(Math.max(0, p.expiresAtMs - p.query.getTimestampMs())) + "; ask again", ""));
+        finish(p, r);
+    }
+
+    /**
+     * Moves {@code p} from the pending questions to the remembered answers in one step (false: it ended already), so
+     * that {@link #waitFor} never finds it in neither (an {@code ask --id} at the moment its answer arrives).
+     */
+    private boolean end(Pending p, AskResult r) {
+        synchronized (done) {
+            if (!pending.remove(p.id, p)) {
+                return false;
+            }
+            done.put(p.id, r);
+            return true;
+        }
     }
 
     private void finish(Pending p, AskResult r) {
-        synchronized (done) {
-            done.put(p.id, r);
-        }
         finished.accept(r, p.askedBy);
         p.done.complete(r);
     }
@@ -237,7 +250,11 @@ final class FleetQueries {
                     + printable(a.getQueryId()) + "' of device '" + a.getDeviceId() + "'", true);
             return;
         }
-        if (!pending.remove(corr, p)) {
+        String source = a.getSource().isEmpty() ? "fleet" : a.getSource();
+        AskResult r = a.getOk() ? p.base.with(AskResult.Outcome.DONE, a.getText(), source, "", "")
+                : p.base.with(AskResult.Outcome.FAILED, a.getText(), source,
+                        a.getError().isEmpty() ? "the fleet could not answer" : a.getError(), "");
+        if (!end(p, r)) {
             return;
         }
         ScheduledFuture<?> e = p.expiry;
@@ -246,10 +263,7 @@ final class FleetQueries {
         }
         store.remove(corr);
         answered.incrementAndGet();
-        String source = a.getSource().isEmpty() ? "fleet" : a.getSource();
-        finish(p, a.getOk() ? p.base.with(AskResult.Outcome.DONE, a.getText(), source, "", "")
-                : p.base.with(AskResult.Outcome.FAILED, a.getText(), source,
-                        a.getError().isEmpty() ? "the fleet could not answer" : a.getError(), ""));
+        finish(p, r);
     }
 
     /** Malformed or mismatched answers are warnings; late or repeated ones (unknown correlation) are not. */
