@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,13 +34,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class PredictBench {
+    /** "shipped": the 3-member model devices run; "1": one member of the same shape, trained in setup, side by side. */
+    @Param({"shipped", "1"})
+    public String members;
+
     private CommandPredictor predictor;
     private String[] texts;
     private int next;
 
     @Setup
     public void setUp() throws Exception {
-        predictor = CommandModel.bundled().predictor();
         Path slurp = Path.of("no-shared-data");
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.isRegularFile(d.resolve("shared/data/slurp/devel.jsonl"))) {
@@ -56,6 +60,17 @@ public class PredictBench {
             }
         }
         texts = data.stream().map(Utterance::text).toArray(String[]::new);
+        if (members.equals("shipped")) {
+            predictor = CommandModel.bundled().predictor();
+        } else {
+            var o = io.nanofleet.intents.model.TrainOptions.defaults(java.util.Set.of("iot", "agent")).withMembers(Integer.parseInt(members));
+            List<Utterance> train = new java.util.ArrayList<>(data);
+            try (InputStream in = CommandModel.class.getResourceAsStream("/io/nanofleet/intents/agent-commands.jsonl")) {
+                train.addAll(UtteranceReader.read(in, "agent-commands.jsonl", true));
+            }
+            predictor = new io.nanofleet.intents.model.IntentTrainer(o, s -> { })
+                    .train(train, io.nanofleet.intents.model.IntentTrainer.labels(train), 1.4f, 0.675f).predictor();
+        }
     }
 
     private String nextText() {
