@@ -47,6 +47,18 @@ public record FleetQuery(List<String> deviceIds, List<String> unknownDeviceIds, 
         return s;
     }
 
+    /** Whether a slot of this type was found. */
+    public boolean has(String type) {
+        return switch (type) {
+            case FleetIntent.DEVICE_ID -> !deviceIds.isEmpty();
+            case FleetIntent.GROUP -> group != null;
+            case FleetIntent.TIME_RANGE -> timeRange != null;
+            case FleetIntent.MODEL_VERSION -> modelVersion != null;
+            case FleetIntent.ROLLOUT_ID -> rolloutId != null;
+            default -> false;
+        };
+    }
+
     /** This query with only the slot types {@code intent} uses; the others are dropped. */
     public FleetQuery forIntent(FleetIntent intent) {
         Objects.requireNonNull(intent, "intent");

@@ -24,7 +24,7 @@ public final class SoftmaxClassifier {
 
         /** The settings the shipped figures were measured with (BENCHMARKS.md). */
         public static Options defaults() {
-            return new Options(40, 32, 0.002f, 1e-4f, 42);
+            return new Options(25, 32, 0.001f, 1e-3f, 42);
         }
 
         public Options withEpochs(int e) {
