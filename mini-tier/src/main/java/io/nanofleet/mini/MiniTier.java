@@ -10,7 +10,7 @@ import java.util.Objects;
  * to its store, and sends everything else (or anything below the threshold) to the full tier.
  *
  * <pre>{@code
- * MiniTier mini = new MiniTier(Embedder.create(), MiniTierModel.read(path), new FleetQuestionParser(clock, knownIds, null));
+ * MiniTier mini = new MiniTier(Embedder.create(), IntentClassifier.read(path), new FleetQuestionParser(clock, knownIds, null));
  * MiniAnswer a = mini.classify("any anomalies on pump-07 in the last 24 hours");
  * if (a.answerFromFleetData()) { ... a.fleetIntent(), a.slots().deviceIds(), a.slots().timeRange() ... } else { ... full tier ... }
  * }</pre>
@@ -19,10 +19,10 @@ import java.util.Objects;
  */
 public final class MiniTier {
     private final Embedder embedder;
-    private final MiniTierModel model;
+    private final IntentClassifier model;
     private final FleetQuestionParser parser;
 
-    public MiniTier(Embedder embedder, MiniTierModel model, FleetQuestionParser parser) {
+    public MiniTier(Embedder embedder, IntentClassifier model, FleetQuestionParser parser) {
         this.embedder = Objects.requireNonNull(embedder, "embedder");
         this.model = Objects.requireNonNull(model, "model");
         this.parser = Objects.requireNonNull(parser, "parser");
@@ -51,7 +51,7 @@ public final class MiniTier {
      * The answer for calibrated probabilities over {@code model}'s labels (the cross-validation report feeds
      * out-of-fold ones): top intent, threshold, and for a fleet intent its slots and what is missing.
      */
-    public static MiniAnswer decide(String text, float[] probabilities, MiniTierModel model, FleetQuestionParser parser) {
+    public static MiniAnswer decide(String text, float[] probabilities, IntentClassifier model, FleetQuestionParser parser) {
         int best = MiniTierTraining.argmax(probabilities);
         float p = probabilities[best];
         String intent = model.labels().get(best);
@@ -71,7 +71,7 @@ public final class MiniTier {
         return new MiniAnswer(intent, scenario, p, confident, true, q, missing);
     }
 
-    public MiniTierModel model() {
+    public IntentClassifier model() {
         return model;
     }
 

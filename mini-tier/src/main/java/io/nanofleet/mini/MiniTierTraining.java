@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Trains a {@link MiniTierModel}: K-fold cross-validation (stratified by intent, the folds of
+ * Trains a {@link IntentClassifier}: K-fold cross-validation (stratified by intent, the folds of
  * {@link CrossValidation#folds}) gives every utterance a logit vector from a classifier that did not see
  * it; the temperature and the threshold are fitted on those; then the shipped classifier is trained on
  * all the data.
@@ -28,7 +28,8 @@ public final class MiniTierTraining {
 
     /**
      * @param maxWrong the threshold is the lowest confidence at which at most this share of the out-of-fold
-     *                 answers at or above it have the wrong intent (all intents counted)
+     *                 fleet answers at or above it (utterances whose predicted intent is a fleet intent) have the
+     *                 wrong intent; where the data has no fleet intent, all answers count
      */
     public record Options(SoftmaxClassifier.Options classifier, int folds, long foldSeed, double maxWrong) {
         public Options {
@@ -61,7 +62,7 @@ public final class MiniTierTraining {
      * @param gold   each utterance's label index in {@code model.labels()}
      * @param fold   each utterance's fold
      */
-    public record Result(MiniTierModel model, List<Utterance> data, float[][] logits, int[] gold, int[] fold) {
+    public record Result(IntentClassifier model, List<Utterance> data, float[][] logits, int[] gold, int[] fold) {
         /** Out-of-fold calibrated probabilities of utterance {@code i}. */
         public float[] probabilities(int i) {
             return Calibration.softmax(logits[i], model.temperature());
@@ -137,7 +138,16 @@ public final class MiniTierTraining {
             }
         }
         float temperature = Calibration.temperature(logits, gold);
-        float threshold = threshold(logits, gold, temperature, o.maxWrong());
+        boolean[] counted = new boolean[labels.size()];
+        boolean anyFleet = false;
+        for (int k = 0; k < counted.length; k++) {
+            counted[k] = FleetIntent.of(labels.get(k)).isPresent();
+            anyFleet |= counted[k];
+        }
+        if (!anyFleet) {
+            java.util.Arrays.fill(counted, true);
+        }
+        float threshold = threshold(logits, gold, temperature, o.maxWrong(), counted);
         progress.accept(String.format(java.util.Locale.ROOT, "temperature %.3f, threshold %.4f; training on all %d", temperature,
                 threshold, data.size()));
         List<Integer> all = new ArrayList<>();
@@ -146,7 +156,7 @@ public final class MiniTierTraining {
         }
         SoftmaxClassifier c = fit(all, embeddings, gold, labels, o.classifier(), progress);
         List<String> scenarios = labels.stream().map(scenarioOf::get).toList();
-        return new Result(new MiniTierModel(c, scenarios, temperature, threshold), List.copyOf(data), logits, gold, fold);
+        return new Result(new IntentClassifier(c, scenarios, temperature, threshold), List.copyOf(data), logits, gold, fold);
     }
 
     private static SoftmaxClassifier fit(List<Integer> rows, float[][] x, int[] gold, List<String> labels,
@@ -161,25 +171,28 @@ public final class MiniTierTraining {
     }
 
     /**
-     * The lowest threshold (step 0.0025) at which, of the answers whose calibrated confidence reaches it, at most
-     * {@code maxWrong} have the wrong intent; 1.0 if none does.
+     * The lowest threshold (step 0.0025) at which, of the answers whose predicted label is {@code counted} and whose
+     * calibrated confidence reaches it, at most {@code maxWrong} have the wrong intent; 1.0 if none does.
+     *
+     * <p>The fleet server acts on a confident answer only when it is a fleet intent (everything else goes to the
+     * full tier whatever the confidence), so {@link #train} counts the fleet intents' answers.
      */
-    public static float threshold(float[][] logits, int[] gold, float temperature, double maxWrong) {
-        float[] conf = new float[logits.length];
-        boolean[] right = new boolean[logits.length];
+    public static float threshold(float[][] logits, int[] gold, float temperature, double maxWrong, boolean[] counted) {
+        List<float[]> kept = new ArrayList<>();
         for (int i = 0; i < logits.length; i++) {
             float[] p = Calibration.softmax(logits[i], temperature);
             int best = argmax(p);
-            conf[i] = p[best];
-            right[i] = best == gold[i];
+            if (counted[best]) {
+                kept.add(new float[] {p[best], best == gold[i] ? 1 : 0});
+            }
         }
         for (int step = 0; step <= 400; step++) {
             float t = step / 400f;
             int n = 0, wrong = 0;
-            for (int i = 0; i < conf.length; i++) {
-                if (conf[i] >= t) {
+            for (float[] k : kept) {
+                if (k[0] >= t) {
                     n++;
-                    wrong += right[i] ? 0 : 1;
+                    wrong += k[1] > 0 ? 0 : 1;
                 }
             }
             if (n > 0 && wrong <= maxWrong * n) {

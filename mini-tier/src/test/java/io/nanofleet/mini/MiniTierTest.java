@@ -124,7 +124,7 @@ class MiniTierTest {
     void modelFileRoundTripsAndRefusesOthers(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("mini.nfmini");
         result.model().write(file);
-        MiniTierModel back = MiniTierModel.read(file);
+        IntentClassifier back = IntentClassifier.read(file);
         assertEquals(result.model().labels(), back.labels());
         assertEquals(result.model().scenarios(), back.scenarios());
         assertEquals(result.model().temperature(), back.temperature());
@@ -133,17 +133,17 @@ class MiniTierTest {
         assertArrayEquals(result.model().probabilities(v), back.probabilities(v));
 
         byte[] bytes = Files.readAllBytes(file);
-        assertThrows(IOException.class, () -> MiniTierModel.read(new ByteArrayInputStream(new byte[] {0, 6, 'N', 'F', 'X'})));
+        assertThrows(IOException.class, () -> IntentClassifier.read(new ByteArrayInputStream(new byte[] {0, 6, 'N', 'F', 'X'})));
         byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
-        assertThrows(IOException.class, () -> MiniTierModel.read(new ByteArrayInputStream(longer)));
+        assertThrows(IOException.class, () -> IntentClassifier.read(new ByteArrayInputStream(longer)));
         byte[] shorter = java.util.Arrays.copyOf(bytes, bytes.length - 7);
-        assertThrows(IOException.class, () -> MiniTierModel.read(new ByteArrayInputStream(shorter)));
+        assertThrows(IOException.class, () -> IntentClassifier.read(new ByteArrayInputStream(shorter)));
         ByteArrayOutputStream other = new ByteArrayOutputStream();
         java.io.DataOutputStream out = new java.io.DataOutputStream(other);
         out.writeUTF("NFMINI");
         out.writeInt(1);
         out.writeUTF("some-other-embedding");
-        IOException e = assertThrows(IOException.class, () -> MiniTierModel.read(new ByteArrayInputStream(other.toByteArray())));
+        IOException e = assertThrows(IOException.class, () -> IntentClassifier.read(new ByteArrayInputStream(other.toByteArray())));
         assertTrue(e.getMessage().contains("some-other-embedding"), e.getMessage());
     }
 
@@ -153,9 +153,13 @@ class MiniTierTest {
         // under 0.5 (so label 1 wins with about 0.5, gold 0: wrong)
         float[][] logits = {{logit(0.9f), 0}, {logit(0.8037f), 0}, {logit(0.6f), 0}, {logit(0.499f), 0}};
         int[] gold = {0, 1, 0, 0};
-        assertEquals(0.805f, MiniTierTraining.threshold(logits, gold, 1f, 0.0), 1e-6, "just above the wrong 0.8037");
-        assertEquals(0f, MiniTierTraining.threshold(logits, gold, 1f, 0.5), 1e-6, "2 wrong of 4 is within 50%");
-        assertEquals(0.5025f, MiniTierTraining.threshold(logits, gold, 1f, 0.34), 1e-6, "1 wrong of 3 is within 34%");
+        boolean[] both = {true, true};
+        assertEquals(0.805f, MiniTierTraining.threshold(logits, gold, 1f, 0.0, both), 1e-6, "just above the wrong 0.8037");
+        assertEquals(0f, MiniTierTraining.threshold(logits, gold, 1f, 0.5, both), 1e-6, "2 wrong of 4 is within 50%");
+        assertEquals(0.5025f, MiniTierTraining.threshold(logits, gold, 1f, 0.34, both), 1e-6, "1 wrong of 3 is within 34%");
+        // counting only answers of label 1: its one answer is wrong, so no threshold keeps any right one
+        assertEquals(1f, MiniTierTraining.threshold(logits, gold, 1f, 0.0, new boolean[] {false, true}), 1e-6);
+        assertEquals(0.805f, MiniTierTraining.threshold(logits, gold, 1f, 0.0, new boolean[] {true, false}), 1e-6);
     }
 
     /** The logit of label 0 against a zero logit of label 1 that gives label 0 probability p. */

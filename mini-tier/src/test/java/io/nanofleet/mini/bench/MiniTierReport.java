@@ -10,7 +10,7 @@ import io.nanofleet.mini.FleetIntent;
 import io.nanofleet.mini.FleetQuestionParser;
 import io.nanofleet.mini.MiniAnswer;
 import io.nanofleet.mini.MiniTier;
-import io.nanofleet.mini.MiniTierModel;
+import io.nanofleet.mini.IntentClassifier;
 import io.nanofleet.mini.MiniTierTraining;
 import io.nanofleet.mini.SoftmaxClassifier;
 import io.nanofleet.mini.TestData;
@@ -106,6 +106,7 @@ public final class MiniTierReport {
         section1(hwu, xHwu);
         MiniTierTraining.Result withFleet = section2(hwu, xHwu, fleet, xFleet);
         section3(agent, xAgent, withFleet);
+        section3b(hwu, xHwu, fleet, xFleet, agent, xAgent);
         section4(root, hwu, xHwu, agent, xAgent);
         section5(fleet, hwu, withFleet.model());
         System.out.print(md);
@@ -214,7 +215,7 @@ public final class MiniTierReport {
         data.addAll(fleet);
         float[][] x = concat(xHwu, xFleet);
         MiniTierTraining.Result r = MiniTierTraining.train(data, x, options(), System.err::println);
-        MiniTierModel m = r.model();
+        IntentClassifier m = r.model();
         int nh = hwu.size();
         IntPredicate isFleet = i -> i >= nh;
         float t = m.threshold();
@@ -263,8 +264,8 @@ public final class MiniTierReport {
                 .append(row("top-1 accuracy, the 64 HWU64 intents' utterances", pct(r.accuracy(isFleet.negate()))))
                 .append(row("top-1 accuracy, the 314 fleet questions", pct(r.accuracy(isFleet))))
                 .append(row("temperature (fitted on the out-of-fold logits)", String.format(Locale.ROOT, "%.3f", m.temperature())))
-                .append(row("threshold (lowest with <= 2% wrong among answers at or above it)", String.format(Locale.ROOT, "%.4f", t)))
-                .append(row("answers at or above the threshold (all intents)", pct((double) confident / data.size())))
+                .append(row("threshold (lowest with <= 2% wrong intent among fleet answers at or above it)", String.format(Locale.ROOT, "%.4f", t)))
+                .append(row("answers of any intent at or above the threshold", pct((double) confident / data.size())))
                 .append(row("of those, wrong intent", pct((double) confidentWrong / Math.max(1, confident))))
                 .append(row("**fleet questions answered from fleet data, intent and slots right (no cloud)**",
                         "**" + fleetRight + " / " + nf + " = " + pct((double) fleetRight / nf) + "**"))
@@ -282,7 +283,21 @@ public final class MiniTierReport {
         md.append("\nConfusions of fleet questions: ");
         md.append(confusions.isEmpty() ? "none" : String.join(", ", confusions.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).map(e -> "`" + e.getKey() + "` " + e.getValue()).toList()));
-        md.append(".\n\nSlots right means the parser's slots for the predicted intent equal the annotation exactly (device ")
+        md.append(".\n\nThe threshold against what it buys (out-of-fold; the fitted one is marked):\n\n")
+                .append("| threshold | fleet questions answered right | answered wrongly | HWU64 utterances answered from fleet data |\n|---|---|---|---|\n");
+        float[] sweep = {0f, 0.5f, 0.7f, 0.8f, 0.9f, 0.95f, t};
+        Arrays.sort(sweep);
+        float last = -1;
+        for (float st : sweep) {
+            if (st == last) {
+                continue;
+            }
+            last = st;
+            int[] c = fleetOutcomes(r, data, isFleet, parser, st);
+            md.append(String.format(Locale.ROOT, "| %s%.4f%s | %d / %d | %d | %d |%n", st == t ? "**" : "", st, st == t ? "**" : "",
+                    c[0], nf, c[1], c[2]));
+        }
+        md.append("\nSlots right means the parser's slots for the predicted intent equal the annotation exactly (device ")
                 .append("ids, group, the words of the time range, model version, rollout id), with no known-device list given. ")
                 .append("The parser was written against these same questions, so its part of the figure is a development-set ")
                 .append("figure; the fleet questions were also written by one author, so their intent accuracy is likely above ")
@@ -292,6 +307,27 @@ public final class MiniTierReport {
         return r;
     }
 
+    /** Fleet questions answered right, answered wrongly, and other utterances answered from fleet data, at a threshold. */
+    static int[] fleetOutcomes(MiniTierTraining.Result r, List<Utterance> data, IntPredicate isFleet, FleetQuestionParser parser, float t) {
+        IntentClassifier m = r.model().withThreshold(t);
+        int[] c = new int[3];
+        for (int i = 0; i < data.size(); i++) {
+            Utterance u = data.get(i);
+            MiniAnswer a = MiniTier.decide(u.text(), r.probabilities(i), m, parser);
+            if (!a.answerFromFleetData()) {
+                continue;
+            }
+            if (!isFleet.test(i)) {
+                c[2]++;
+            } else if (a.intent().equals(u.intent()) && sameSlots(a.slots().slots(), u.slots())) {
+                c[0]++;
+            } else {
+                c[1]++;
+            }
+        }
+        return c;
+    }
+
     static boolean sameSlots(List<Utterance.Slot> a, List<Utterance.Slot> b) {
         Comparator<Utterance.Slot> o = Comparator.comparing(Utterance.Slot::type).thenComparing(Utterance.Slot::value);
         return a.stream().sorted(o).toList().equals(b.stream().sorted(o).toList());
@@ -299,7 +335,7 @@ public final class MiniTierReport {
 
     // ---- 3. the agent's own commands, never trained on here ----
     void section3(List<Utterance> agent, float[][] x, MiniTierTraining.Result r) {
-        MiniTierModel m = r.model();
+        IntentClassifier m = r.model();
         FleetQuestionParser parser = new FleetQuestionParser(Clock.systemUTC());
         Map<String, Integer> as = new TreeMap<>();
         int fleetAnswers = 0, fleetPredicted = 0;
@@ -315,9 +351,39 @@ public final class MiniTierReport {
                 .append("and are not in the mini tier's label set. Scored by the model trained on section 2's data: ")
                 .append(fleetPredicted).append(" get a fleet intent and ").append(fleetAnswers)
                 .append(" would be answered from fleet data (the rest go to the full tier). Predicted scenarios: ").append(as)
-                .append(". A device offloads such a command only when its own model is unsure; the fleet questions are ")
-                .append("written about named devices, groups and the fleet, and a fleet answer about \"this device\" needs the ")
-                .append("asking device's id, which the fleet server knows from the topic.\n\n");
+                .append(". Most of those name no device (\"show the last anomalies\" becomes `fleet_anomalies` for the whole ")
+                .append("fleet), so the fleet server should read a question a device offloaded as being about that device when it ")
+                .append("names no device or group (it knows the asker from the topic). The other way is to put the agent's intents ")
+                .append("in the label set, which 3b measures: it all but stops these answers at some cost in fleet coverage.\n\n");
+    }
+
+    // ---- 3b. the same with the agent's commands as labels too ----
+    void section3b(List<Utterance> hwu, float[][] xHwu, List<Utterance> fleet, float[][] xFleet, List<Utterance> agent, float[][] xAgent) {
+        List<Utterance> data = new ArrayList<>(hwu);
+        data.addAll(fleet);
+        data.addAll(agent);
+        float[][] x = concat(concat(xHwu, xFleet), xAgent);
+        MiniTierTraining.Result r = MiniTierTraining.train(data, x, options(), System.err::println);
+        int a0 = hwu.size() + fleet.size();
+        IntPredicate isFleet = i -> i >= hwu.size() && i < a0;
+        FleetQuestionParser parser = new FleetQuestionParser(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC));
+        int[] c = fleetOutcomes(r, data, isFleet, parser, r.model().threshold());
+        int agentAsFleet = 0;
+        for (int i = a0; i < data.size(); i++) {
+            agentAsFleet += MiniTier.decide(data.get(i).text(), r.probabilities(i), r.model(), parser).answerFromFleetData() ? 1 : 0;
+        }
+        md.append("### 3b. The same with the agent's commands in the label set (75 intents, ")
+                .append(String.format(Locale.ROOT, "%,d", data.size())).append(" utterances, 5-fold CV)\n\n")
+                .append("| figure | value |\n|---|---|\n")
+                .append(row("top-1 accuracy, all intents", pct(r.accuracy(i -> true))))
+                .append(row("top-1 accuracy, fleet questions", pct(r.accuracy(isFleet))))
+                .append(row("top-1 accuracy, agent commands", pct(r.accuracy(i -> i >= a0))))
+                .append(row("threshold (fitted as in section 2)", String.format(Locale.ROOT, "%.4f", r.model().threshold())))
+                .append(row("fleet questions answered from fleet data, intent and slots right", c[0] + " / " + fleet.size()))
+                .append(row("fleet questions answered wrongly", String.valueOf(c[1])))
+                .append(row("agent commands answered from fleet data", agentAsFleet + " / " + agent.size()))
+                .append(row("HWU64 utterances answered from fleet data", (c[2] - agentAsFleet) + " / " + String.format(Locale.ROOT, "%,d", hwu.size())))
+                .append('\n');
     }
 
     // ---- 4. the nano tier's data and folds ----
@@ -354,7 +420,7 @@ public final class MiniTierReport {
     }
 
     // ---- 5. time per query ----
-    void section5(List<Utterance> fleet, List<Utterance> hwu, MiniTierModel model) {
+    void section5(List<Utterance> fleet, List<Utterance> hwu, IntentClassifier model) {
         List<String> texts = new ArrayList<>();
         fleet.forEach(u -> texts.add(u.text()));
         for (int i = 0; i < hwu.size(); i += 50) {

@@ -16,12 +16,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A trained mini-tier classifier: the softmax layer, the scenario of each intent, the temperature and the
- * confidence threshold. Immutable and thread-safe. Saved as a small binary file ({@code NFMINI} + version 1,
+ * The mini tier's intent classifier on sentence embeddings: a {@link SoftmaxClassifier} over every intent (HWU64's
+ * and the fleet's), the scenario of each intent, the temperature that calibrates its softmax and the confidence
+ * threshold, the last two fitted on cross-validation folds ({@link MiniTierTraining}). Immutable and thread-safe. Saved as a small binary file ({@code NFMINI} + version 1,
  * the embedding model's id, then the numbers); a file for another embedding model is refused, because its
  * weights would be meaningless on these vectors.
  */
-public final class MiniTierModel {
+public final class IntentClassifier {
     private static final String MAGIC = "NFMINI";
     private static final int VERSION = 1;
 
@@ -35,7 +36,7 @@ public final class MiniTierModel {
      * @param temperature divides the logits before the softmax (fitted on out-of-fold logits)
      * @param threshold   calibrated confidence below which an answer should go to the full tier
      */
-    public MiniTierModel(SoftmaxClassifier classifier, List<String> scenarios, float temperature, float threshold) {
+    public IntentClassifier(SoftmaxClassifier classifier, List<String> scenarios, float temperature, float threshold) {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.scenarios = List.copyOf(scenarios);
         if (scenarios.size() != classifier.labels().size()) {
@@ -52,8 +53,8 @@ public final class MiniTierModel {
     }
 
     /** The same model with another threshold (configuration wins over the fitted value). */
-    public MiniTierModel withThreshold(float t) {
-        return new MiniTierModel(classifier, scenarios, temperature, t);
+    public IntentClassifier withThreshold(float t) {
+        return new IntentClassifier(classifier, scenarios, temperature, t);
     }
 
     /** Calibrated probabilities of every label for one embedding. */
@@ -106,13 +107,13 @@ public final class MiniTierModel {
         out.flush();
     }
 
-    public static MiniTierModel read(Path file) throws IOException {
+    public static IntentClassifier read(Path file) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             return read(in);
         }
     }
 
-    public static MiniTierModel read(InputStream is) throws IOException {
+    public static IntentClassifier read(InputStream is) throws IOException {
         DataInputStream in = new DataInputStream(is);
         if (!MAGIC.equals(in.readUTF())) {
             throw new IOException("not a mini-tier model file");
@@ -140,7 +141,7 @@ public final class MiniTierModel {
             throw new IOException("trailing bytes after the model");
         }
         try {
-            return new MiniTierModel(c, scenarios, temperature, threshold);
+            return new IntentClassifier(c, scenarios, temperature, threshold);
         } catch (IllegalArgumentException e) {
             throw new IOException("bad mini-tier model: " + e.getMessage(), e);
         }
