@@ -109,10 +109,21 @@ class FleetQuestionParserTest {
                 q.forIntent(FleetIntent.ANOMALIES).slots());
     }
 
-    /** The bundled questions' annotations, read back by the parser: a regression check, not a benchmark (written together). */
+    /**
+     * 40 questions written after the parser was frozen and never trained on (test resources): 40 of 40 when
+     * written. Same author, who knew the rules, so still not an operators' figure.
+     */
     @Test
-    void readsMostBundledAnnotations() {
-        List<Utterance> qs = MiniTierTraining.fleetQuestions();
+    void readsHeldOutPhrasings() throws Exception {
+        List<Utterance> qs;
+        try (var in = getClass().getResourceAsStream("/io/nanofleet/mini/fleet-questions-heldout.jsonl")) {
+            qs = io.nanofleet.intents.data.UtteranceReader.read(in, "fleet-questions-heldout.jsonl", true);
+        }
+        assertEquals(40, qs.size());
+        assertTrue(slotsRight(qs) >= 36, slotsRight(qs) + " of 40");
+    }
+
+    int slotsRight(List<Utterance> qs) {
         Comparator<Utterance.Slot> order = Comparator.comparing(Utterance.Slot::type).thenComparing(Utterance.Slot::value);
         int right = 0;
         for (Utterance u : qs) {
@@ -120,6 +131,14 @@ class FleetQuestionParserTest {
                     .stream().sorted(order).toList();
             right += got.equals(u.slots().stream().sorted(order).toList()) ? 1 : 0;
         }
+        return right;
+    }
+
+    /** The bundled questions' annotations, read back by the parser: a regression check, not a benchmark (written together). */
+    @Test
+    void readsMostBundledAnnotations() {
+        List<Utterance> qs = MiniTierTraining.fleetQuestions();
+        int right = slotsRight(qs);
         assertTrue(right >= qs.size() - 5, right + " of " + qs.size());
     }
 }

@@ -105,6 +105,7 @@ public final class MiniTierReport {
 
         section1(hwu, xHwu);
         MiniTierTraining.Result withFleet = section2(hwu, xHwu, fleet, xFleet);
+        section2c(withFleet);
         section3(agent, xAgent, withFleet);
         section3b(hwu, xHwu, fleet, xFleet, agent, xAgent);
         section4(root, hwu, xHwu, agent, xAgent);
@@ -331,6 +332,35 @@ public final class MiniTierReport {
     static boolean sameSlots(List<Utterance.Slot> a, List<Utterance.Slot> b) {
         Comparator<Utterance.Slot> o = Comparator.comparing(Utterance.Slot::type).thenComparing(Utterance.Slot::value);
         return a.stream().sorted(o).toList().equals(b.stream().sorted(o).toList());
+    }
+
+    // ---- 2c. fleet questions never seen in training or while writing the parser ----
+    void section2c(MiniTierTraining.Result r) throws Exception {
+        List<Utterance> held;
+        try (InputStream in = MiniTierReport.class.getResourceAsStream("/io/nanofleet/mini/fleet-questions-heldout.jsonl")) {
+            held = UtteranceReader.read(in, "fleet-questions-heldout.jsonl", true);
+        }
+        float[][] x = embed("held-out fleet questions", held);
+        IntentClassifier m = r.model();
+        FleetQuestionParser parser = new FleetQuestionParser(Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC));
+        int intentRight = 0, answeredRight = 0, answeredWrong = 0;
+        for (int i = 0; i < held.size(); i++) {
+            Utterance u = held.get(i);
+            MiniAnswer a = MiniTier.decide(u.text(), m.probabilities(x[i]), m, parser);
+            intentRight += a.intent().equals(u.intent()) ? 1 : 0;
+            if (a.answerFromFleetData()) {
+                boolean ok = a.intent().equals(u.intent()) && sameSlots(a.slots().slots(), u.slots());
+                answeredRight += ok ? 1 : 0;
+                answeredWrong += ok ? 0 : 1;
+            }
+        }
+        md.append("### 2c. Held-out fleet questions\n\n")
+                .append(held.size()).append(" more questions (`src/test/resources/.../fleet-questions-heldout.jsonl`), written after ")
+                .append("the classifier settings and the parser were frozen and never trained on, scored by the model trained on all of ")
+                .append("section 2's data: intent right ").append(intentRight).append(" / ").append(held.size())
+                .append(", answered from fleet data with intent and slots right ").append(answeredRight).append(" / ").append(held.size())
+                .append(", answered wrongly ").append(answeredWrong).append(". Same author as the training questions, so this checks ")
+                .append("over-fitting to the training phrasings, not how operators phrase things.\n\n");
     }
 
     // ---- 3. the agent's own commands, never trained on here ----
