@@ -38,6 +38,7 @@ public final class MiniTier {
         return new MiniTier(embedder, model, p);
     }
 
+    /** @throws IllegalArgumentException for blank text (there is nothing to classify) */
     public MiniAnswer classify(String text) {
         return answer(text, embedder.embed(text));
     }

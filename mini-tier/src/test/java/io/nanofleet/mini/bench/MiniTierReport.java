@@ -43,6 +43,11 @@ public final class MiniTierReport {
     static final int FOLDS = 5;
     static final long SEED = 42;
 
+    static double loadMs;
+    /** Headline figures, gathered by the sections and put at the top. */
+    private final Map<String, String> headline = new LinkedHashMap<>();
+    static double loadRssMb;
+
     private final StringBuilder md = new StringBuilder();
     private final Embedder embedder;
     private final EmbeddingCache cache;
@@ -60,7 +65,12 @@ public final class MiniTierReport {
                     + " (or in $NANOFLEET_DATA): nothing to measure.");
             System.exit(2);
         }
+        long rss0 = rssKb();
+        long t0 = System.nanoTime();
         try (Embedder e = Embedder.create()) {
+            e.embed("warm up the model");
+            loadMs = (System.nanoTime() - t0) / 1e6;
+            loadRssMb = (rssKb() - rss0) / 1024.0;
             MiniTierReport r = new MiniTierReport(e, new EmbeddingCache(Path.of("target", "embedding-cache")));
             r.run(root);
             Files.writeString(out, r.md.toString());
@@ -102,6 +112,7 @@ public final class MiniTierReport {
                 .append(describe(SoftmaxClassifier.Options.defaults())).append(". Every accuracy below is out-of-fold: ")
                 .append(FOLDS).append("-fold cross-validation stratified by intent (`CrossValidation.folds`, seed ").append(SEED)
                 .append("), each utterance scored by the classifier that did not train on it.\n\n");
+        int summaryAt = md.length();
 
         section1(hwu, xHwu);
         MiniTierTraining.Result withFleet = section2(hwu, xHwu, fleet, xFleet);
@@ -110,6 +121,9 @@ public final class MiniTierReport {
         section3b(hwu, xHwu, fleet, xFleet, agent, xAgent);
         section4(root, hwu, xHwu, agent, xAgent);
         section5(fleet, hwu, withFleet.model());
+        StringBuilder sum = new StringBuilder("## Summary\n\n| figure | value |\n|---|---|\n");
+        headline.forEach((k, v) -> sum.append(row(k, v)));
+        md.insert(summaryAt, sum.append('\n'));
         System.out.print(md);
     }
 
@@ -123,6 +137,8 @@ public final class MiniTierReport {
         int c = r.model().labels().size();
         double centroid = baseline(x, gold, fold, c, 0);
         double knn = baseline(x, gold, fold, c, 10);
+        headline.put("HWU64, 64 intents, 5-fold CV top-1 (target >= 85%)", pct(r.accuracy(i -> true))
+                + String.format(Locale.ROOT, " (nearest centroid %s, 10-NN %s)", pct(centroid), pct(knn)));
         md.append("## 1. HWU64 alone: 64 intents, 9,960 utterances\n\n")
                 .append("| classifier | top-1 accuracy (5-fold CV) |\n|---|---|\n")
                 .append(row("**softmax on embeddings (shipped)**", pct(r.accuracy(i -> true))))
@@ -258,6 +274,9 @@ public final class MiniTierReport {
             }
         }
         int nf = fleet.size();
+        headline.put("HWU64 + fleet questions, 69 intents, 5-fold CV top-1", pct(r.accuracy(i -> true)));
+        headline.put("fleet questions answered from fleet data with intent and slots right, no cloud (CV)",
+                fleetRight + " / " + nf + String.format(Locale.ROOT, ", %d answered wrongly, threshold %.4f", fleetWrongAnswer, t));
         md.append("## 2. HWU64 + the fleet questions: 69 intents, ").append(String.format(Locale.ROOT, "%,d", data.size()))
                 .append(" utterances (the shipped configuration)\n\n")
                 .append("| figure | value |\n|---|---|\n")
@@ -435,6 +454,7 @@ public final class MiniTierReport {
         for (String s : new TreeSet<>(data.stream().map(Utterance::scenario).toList())) {
             byScenario.put(s, null);
         }
+        headline.put("on the nano tier's data and folds (73 intents): mini vs nano top-1", pct(r.accuracy(i -> true)) + " vs 84.7%");
         md.append("## 4. On the nano tier's data and folds: HWU64 + SLURP devel + agent commands, ")
                 .append(new TreeSet<>(data.stream().map(Utterance::intent).toList()).size()).append(" intents, ")
                 .append(String.format(Locale.ROOT, "%,d", n)).append(" utterances\n\n")
@@ -478,6 +498,7 @@ public final class MiniTierReport {
         Arrays.sort(ns);
         Arrays.sort(all);
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        headline.put("embedding time per query, median (one thread)", String.format(Locale.ROOT, "%.2f ms", ns[ns.length / 2] / 1e6));
         md.append("## 5. Time per query\n\n")
                 .append(String.format(Locale.ROOT, "Over %d queries (the fleet questions and every 50th HWU64 line), one thread, after 50 warm-up calls:%n%n", texts.size()))
                 .append("| step | median | p90 |\n|---|---|---|\n")
@@ -485,8 +506,23 @@ public final class MiniTierReport {
                 .append(String.format(Locale.ROOT, "| whole `MiniTier.classify` (embed, softmax, slots) | %.2f ms | %.2f ms |%n", all[all.length / 2] / 1e6, all[all.length * 9 / 10] / 1e6))
                 .append(String.format(Locale.ROOT, "%nBatch (`embedAll`, %d workers on 2 cores): %.2f ms per text. ", embedder.threads(), batchMs))
                 .append(String.format(Locale.ROOT, "The machine's 1-minute load average during the timing was %.1f (the cores are shared with other builds). ", load))
-                .append("Loading the model (first `Embedder`) takes about 1-2 s and ~90 MB of heap and native memory; the trained ")
-                .append(String.format(Locale.ROOT, "classifier is %d x %d floats.%n", model.labels().size(), Embedder.DIMENSION));
+                .append(String.format(Locale.ROOT, "Loading the model (the first `Embedder` and its first embedding) took %.1f s and grew ", loadMs / 1000))
+                .append(String.format(Locale.ROOT, "the process's resident memory by %.0f MB (heap and ONNX Runtime's native memory); ", loadRssMb))
+                .append(String.format(Locale.ROOT, "the trained classifier is %d x %d floats.%n", model.labels().size(), Embedder.DIMENSION));
+    }
+
+    /** Resident set size of this process from /proc (0 where there is none). */
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return 0;
     }
 
     static MiniTierTraining.Options options() {
