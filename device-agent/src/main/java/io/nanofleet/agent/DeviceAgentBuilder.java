@@ -354,9 +354,7 @@ public final class DeviceAgentBuilder {
             askService = new AskService(id, ask, control, ask.modbus(), askLink(link),
                     PendingQueries.at(stateDir == null ? null : stateDir.resolve("ask")), writer::event, clock, sched);
             // The holder is the one source of the command model: configured or shipped now, installed ones later.
-            if (commandModelHolder.get() != ask.model()) {
-                askService.commandModel(commandModelHolder.get());
-            }
+            askService.commandModel(commandModelHolder.get());
             commandModelHolder.onChange(askService::commandModel);
             AgentCommands.registerAsk(askService, commands);
             state.counters(askService::counters);

@@ -1,5 +1,6 @@
 package io.nanofleet.agent.ask;
 
+import io.nanofleet.agent.config.Closest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -65,7 +66,8 @@ public final class Bindings {
             String key = PREFIX + intent;
             if (!localIntents.contains(intent)) {
                 problems.add(key + ": the command model has no in-scope intent '" + intent + "'"
-                        + suggestion(intent, localIntents) + "; in-scope intents: " + String.join(", ", localIntents));
+                        + Closest.to(intent, localIntents).map(c -> " (did you mean '" + c + "'?)").orElse("")
+                        + "; in-scope intents: " + String.join(", ", localIntents));
                 return;
             }
             Binding b;
@@ -85,38 +87,6 @@ public final class Bindings {
             throw new InvalidBindingsException(problems);
         }
         return new Bindings(m);
-    }
-
-    private static String suggestion(String intent, Collection<String> known) {
-        String best = null;
-        int bestDistance = 4;
-        for (String k : known) {
-            int d = distance(intent, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** What {@code intent} does here, or null when nothing is bound to it ({@code none} included). */

@@ -77,43 +77,17 @@ public final class AgentConfig {
         return hash < 0 ? line : line.substring(0, hash);
     }
 
+    private static String suggestion(String key) {
+        List<String> keys = new java.util.ArrayList<>();
+        Settings.all().forEach(s -> keys.add(s.key()));
+        return Closest.to(key, keys).map(c -> "; did you mean '" + c + "'?").orElse("");
+    }
+
     private static String normalise(Setting s, String value) {
         if (s.type() == Setting.Type.BOOLEAN || s.type() == Setting.Type.CHOICE) {
             return value.toLowerCase(Locale.ROOT);
         }
         return s.type() == Setting.Type.LONG ? value.replace("_", "") : value;
-    }
-
-    private static String suggestion(String key) {
-        String best = null;
-        int bestDistance = 4;
-        for (Setting s : Settings.all()) {
-            int d = distance(key, s.key());
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = s.key();
-            }
-        }
-        return best == null ? "" : "; did you mean '" + best + "'?";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** Rules that involve more than one key. */

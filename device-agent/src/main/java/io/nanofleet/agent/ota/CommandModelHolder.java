@@ -2,9 +2,7 @@ package io.nanofleet.agent.ota;
 
 import io.nanofleet.intents.model.CommandModel;
 import io.nanofleet.protocols.v1.ModelInfo;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.nanofleet.runtime.ModelFile;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -88,14 +86,6 @@ public final class CommandModelHolder implements Supplier<CommandModel> {
 
     /** The shipped model (CommandModel.bundled(), read once per JVM) and its file's hash. */
     private static final class Bundled {
-        static final Current CURRENT = new Current(CommandModel.bundled(), "", sha256(CommandModel.bundled().toBytes()), 0);
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        static final Current CURRENT = new Current(CommandModel.bundled(), "", ModelFile.sha256Hex(CommandModel.bundled().toBytes()), 0);
     }
 }

@@ -170,7 +170,7 @@ class CommandModelUpdateTest {
             assertTrue(last.getMessage().matches(".*2[2-4]/24 commands right.*"), last.getMessage());
             assertTrue(host.of(a.getTargetName()).stream().anyMatch(p -> p.getState() == InstallProgress.State.DOWNLOADING));
 
-            String sha = CommandModelHolder.sha256(bytes);
+            String sha = io.nanofleet.runtime.ModelFile.sha256Hex(bytes);
             assertNotEquals(shipped, sha);
             assertEquals(sha, holder.sha256());
             assertEquals("models/command-v1.nfm", holder.name());
@@ -274,7 +274,7 @@ class CommandModelUpdateTest {
             send(updater, a1);
             assertEquals(1, host.last(a1.getTargetName()).getResult());
             CommandModel previous = holder.get();
-            String v1Sha = CommandModelHolder.sha256(v1);
+            String v1Sha = io.nanofleet.runtime.ModelFile.sha256Hex(v1);
 
             Assignment a2 = repo.assign("models/command-v2.nfm", TargetKind.COMMAND_MODEL, offloadsEverything().toBytes(), 2, repo.director);
             send(updater, a2);
@@ -332,7 +332,7 @@ class CommandModelUpdateTest {
             ModelUpdater again = new ModelUpdater(new Reports(restarted.modelHost()), reopened, worker, 100).attach();
             assertFalse(reopened.commandSlots().inTrial());
             assertEquals(1, again.commandModelsRolledBack());
-            assertEquals(CommandModelHolder.sha256(v1), restarted.commandModel().sha256(), "v1, the confirmed one, answers");
+            assertEquals(io.nanofleet.runtime.ModelFile.sha256Hex(v1), restarted.commandModel().sha256(), "v1, the confirmed one, answers");
         }
     }
 

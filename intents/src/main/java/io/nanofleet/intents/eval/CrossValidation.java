@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class CrossValidation {
     /** Out-of-fold logits of every utterance, over the label space {@code intents}. */
     public record Result(List<Utterance> data, List<String> intents, Map<String, String> labels, float[][] logits,
-                         int[] fold, List<CommandModel> models) {
+                         int[] fold) {
     }
 
     private CrossValidation() {
@@ -55,7 +55,6 @@ public final class CrossValidation {
         List<String> intents = new ArrayList<>(labels.keySet());
         int[] fold = folds(data, k, options.seed());
         float[][] logits = new float[data.size()][];
-        List<CommandModel> models = new ArrayList<>();
         for (int f = 0; f < k; f++) {
             List<Utterance> train = new ArrayList<>();
             List<Utterance> test = new ArrayList<>();
@@ -70,13 +69,12 @@ public final class CrossValidation {
             }
             progress.accept("fold " + (f + 1) + "/" + k + ": training on " + train.size() + ", scoring " + test.size());
             CommandModel m = new IntentTrainer(options, progress).train(train, labels, 1f, 0.5f);
-            models.add(m);
             float[][] z = IntentTrainer.logits(m, test);
             for (int i = 0; i < z.length; i++) {
                 logits[testIdx.get(i)] = z[i];
             }
         }
-        return new Result(data, intents, labels, logits, fold, models);
+        return new Result(data, intents, labels, logits, fold);
     }
 
     /** Gold label index of each utterance in {@code r.intents()}. */

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /** Scores a shipped model on labelled text, the way the device would run it, and optionally writes its predictions. */
 public final class Evaluation {
-    /** Outcomes in input order, the predictions behind them, and the median time of one {@code classify}. */
+    /** Outcomes in input order, the predictions behind them, and the median time of one {@code predict}. */
     public record Result(List<Outcome> outcomes, List<Prediction> predictions, double medianPredictMicros, int modelBytes) {
         public Scores scores() {
             return Scores.of(outcomes);
@@ -37,7 +37,7 @@ public final class Evaluation {
         CommandPredictor p = model.predictor();
         // warm up the JIT first, so the median is of compiled code (JMH gives the careful figure)
         for (int i = 0; i < Math.min(20_000, data.size() * 4); i++) {
-            p.classify(data.get(i % data.size()).text());
+            p.predict(data.get(i % data.size()).text());
         }
         long[] nanos = new long[data.size()];
         List<Outcome> outcomes = new ArrayList<>(data.size());
@@ -45,9 +45,8 @@ public final class Evaluation {
         for (int i = 0; i < data.size(); i++) {
             Utterance u = data.get(i);
             long t0 = System.nanoTime();
-            p.classify(u.text());
-            nanos[i] = System.nanoTime() - t0;
             Prediction pr = p.predict(u.text());
+            nanos[i] = System.nanoTime() - t0;
             predictions.add(pr);
             outcomes.add(new Outcome(u.scenario(), u.intent(), model.localScenarios().contains(u.scenario()),
                     pr.intent(), pr.confidence(), pr.local()));

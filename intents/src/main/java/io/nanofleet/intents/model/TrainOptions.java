@@ -49,19 +49,10 @@ public record TrainOptions(Set<String> localScenarios, int count, int vocab, int
         return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, seed, minOffload, maxWrongLocal, k);
     }
 
-    public TrainOptions withSeed(long s) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, s, minOffload, maxWrongLocal, members);
-    }
 
     public TrainOptions withEpochs(int e) {
         return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, e, learningRate, batchSize, seed, minOffload, maxWrongLocal, members);
     }
 
-    public TrainOptions withShape(int count, int vocab, int dim, int hidden, int minN, int maxN) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, learningRate, batchSize, seed, minOffload, maxWrongLocal, members);
-    }
 
-    public TrainOptions withLearningRate(float lr) {
-        return new TrainOptions(localScenarios, count, vocab, dim, hidden, minN, maxN, epochs, lr, batchSize, seed, minOffload, maxWrongLocal, members);
-    }
 }
